@@ -1,0 +1,67 @@
+"""Seconds per epoch of train_ch11 over d2lmini.load_array versus a DataLoader.
+
+Both loaders feed the same training loop (d2lmini.train_ch11) the same data on
+the same device; each setting runs `--repeats` times, alternating the loaders,
+and the table reports medians. Run: python benchmarks/train_speed.py
+"""
+import argparse
+import contextlib
+import io
+import statistics
+
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+import d2lmini as d2l
+
+RUNS = [(1, 1500), (0.005, 1), (0.4, 100), (0.05, 10)]  # (lr, batch size)
+TARGETS = {1: 1.3, 10: 3.0, 100: 3.0, 1500: 3.0}  # speed-up wanted per batch size
+
+
+def run(lr, data_iter, feature_dim, num_epochs):
+    """Train once, silently; return (sec/epoch, final loss)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        times, losses = d2l.train_ch11(d2l.sgd, None, {'lr': lr}, data_iter,
+                                       feature_dim, num_epochs)
+    return times[-1] / num_epochs, losses[-1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument('--epochs', type=int, default=2)
+    args = parser.parse_args()
+    device = d2l.default_device()
+    print(f'device: {d2l.device_name(device)}, torch {torch.__version__}, '
+          f'{args.repeats} repeats of {args.epochs} epochs, medians\n')
+    rows, ok = [], True
+    for lr, batch_size in RUNS:
+        ours, feature_dim = d2l.get_data_ch11(batch_size)
+        theirs = DataLoader(TensorDataset(*ours.tensors), batch_size, shuffle=True)
+        res = {'load_array': [], 'DataLoader': []}
+        for i in range(args.repeats):
+            d2l.set_seed(i)
+            res['load_array'].append(run(lr, ours, feature_dim, args.epochs))
+            d2l.set_seed(i)
+            res['DataLoader'].append(run(lr, theirs, feature_dim, args.epochs))
+        t_ours = statistics.median(t for t, _ in res['load_array'])
+        t_dl = statistics.median(t for t, _ in res['DataLoader'])
+        l_ours = statistics.median(l for _, l in res['load_array'])
+        l_dl = statistics.median(l for _, l in res['DataLoader'])
+        speedup = t_dl / t_ours
+        good = speedup >= TARGETS[batch_size] and abs(l_ours - l_dl) <= 0.005
+        ok &= good
+        rows.append((lr, batch_size, t_ours, t_dl, speedup, TARGETS[batch_size],
+                     l_ours, l_dl, 'yes' if good else 'NO'))
+    head = ('lr', 'batch', 'load_array s/ep', 'DataLoader s/ep', 'speed-up',
+            'target', 'loss (ours)', 'loss (DL)', 'met')
+    print('| ' + ' | '.join(head) + ' |')
+    print('|' + '---|' * len(head))
+    for r in rows:
+        print(f'| {r[0]:g} | {r[1]} | {r[2]:.5f} | {r[3]:.5f} | {r[4]:.2f}x | '
+              f'>= {r[5]:g}x | {r[6]:.4f} | {r[7]:.4f} | {r[8]} |')
+    return 0 if ok else 1
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

@@ -1,0 +1,20 @@
+"""d2lmini: the d2l names that the minibatch SGD section uses, done right.
+
+Use it where the book says ``from d2l import torch as d2l``::
+
+    import d2lmini as d2l
+"""
+from matplotlib import pyplot as plt
+
+from .data import (DATA_HUB, DATA_URL, ArrayLoader, ChecksumError, DownloadError,
+                   data_dir, download, get_data_ch11, load_array, read_airfoil, sha1sum)
+from .device import default_device, device_name, parse_device, set_seed, try_gpu
+from .plotting import (Animator, plot, set_axes, set_figsize, use_cjk_font,
+                       use_svg_display)
+from .book import Words, glue
+from .matmul import gflops, large_matmul_gflops, matmul_flops
+from .timer import Timer, synchronize, time_it
+from .train import (evaluate_loss, init_params, linreg, sgd, squared_loss,
+                    train_ch11, train_concise_ch11)
+
+__version__ = '0.1.0'

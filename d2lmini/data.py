@@ -1,0 +1,170 @@
+"""Downloading checked data files, and minibatches indexed a batch at a time."""
+import hashlib
+import http.client
+import math
+import os
+import tempfile
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import checks
+from .device import default_device, parse_device
+
+DATA_URL = 'https://d2l-data.s3-accelerate.amazonaws.com/'
+DATA_HUB = {
+    'airfoil': (DATA_URL + 'airfoil_self_noise.dat',
+                '76e5be1548fd8222e5074cf0faae75edff8cf93f'),
+}
+
+
+class DownloadError(OSError):
+    """A data file could not be fetched; the message says how to place it by hand."""
+
+
+class ChecksumError(ValueError):
+    """A fetched file does not have the SHA-1 that DATA_HUB expects."""
+
+
+def data_dir(cache_dir=None):
+    """The data folder: cache_dir, else $D2LMINI_DATA_DIR, else ~/.cache/d2lmini."""
+    folder = cache_dir or os.environ.get('D2LMINI_DATA_DIR') or Path.home() / '.cache' / 'd2lmini'
+    return Path(folder).expanduser()
+
+
+def sha1sum(path):
+    """The SHA-1 hex digest of a file."""
+    sha1 = hashlib.sha1()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            sha1.update(chunk)
+    return sha1.hexdigest()
+
+
+def _fetch(url, dest, timeout):
+    """Stream url into dest; return the SHA-1 of what was written."""
+    sha1 = hashlib.sha1()
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        status = getattr(r, 'status', None)
+        if url.startswith('http') and status != 200:
+            raise DownloadError(f'{url} answered HTTP {status}, expected 200')
+        with open(dest, 'wb') as f:
+            for chunk in iter(lambda: r.read(1 << 20), b''):
+                sha1.update(chunk)
+                f.write(chunk)
+    return sha1.hexdigest()
+
+
+def download(name, cache_dir=None, timeout=30):
+    """Download a file inserted into DATA_HUB, return the local filename."""
+    if name not in DATA_HUB:
+        raise ValueError(f'name {name!r} is not in DATA_HUB; known: {sorted(DATA_HUB)}')
+    url, sha1_hash = DATA_HUB[name]
+    folder = data_dir(cache_dir)
+    path = folder / url.rstrip('/').split('/')[-1]
+    if path.is_file() and sha1sum(path) == sha1_hash:
+        return str(path)  # cache hit: no network
+    stale = path.is_file()
+    if '://' not in url:  # a plain local path
+        url = Path(url).expanduser().resolve().as_uri()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.part', dir=folder)
+        os.close(fd)
+    except OSError as e:
+        raise DownloadError(f'cannot write to the data folder {folder} ({e}); '
+                            f'set D2LMINI_DATA_DIR to a writable folder') from e
+    try:
+        actual = _fetch(url, tmp, timeout)
+        if actual != sha1_hash:
+            raise ChecksumError(
+                f'{url} has SHA-1 {actual}, expected {sha1_hash}: the download '
+                f'is corrupt or the file has changed; nothing was saved')
+        os.replace(tmp, path)  # atomic: the cache never holds a partial file
+    except (OSError, ValueError, http.client.HTTPException) as e:
+        if isinstance(e, (ChecksumError, DownloadError)):
+            raise
+        why = 'the cached copy has the wrong SHA-1 and ' if stale else ''
+        raise DownloadError(
+            f'could not download {name!r}: {why}fetching {url} failed ({e}). '
+            f'Without network, download that file on another machine, check '
+            f'that its SHA-1 is {sha1_hash}, and copy it to {path} '
+            f'(the data folder {folder} is set by cache_dir or by the '
+            f'D2LMINI_DATA_DIR environment variable).') from e
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return str(path)
+
+
+class ArrayLoader:
+    """Minibatches of in-memory tensors, indexed a whole batch at a time."""
+    def __init__(self, tensors, batch_size, shuffle=True, generator=None):
+        self.tensors = tensors
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = generator
+
+    @property
+    def num_examples(self):
+        return len(self.tensors[0])
+
+    @property
+    def device(self):
+        return self.tensors[0].device
+
+    def __len__(self):
+        return math.ceil(self.num_examples / self.batch_size)
+
+    def __iter__(self):
+        tensors = self.tensors
+        if self.shuffle:  # one gather per epoch, then every batch is a view
+            gen = self.generator
+            perm = torch.randperm(self.num_examples, generator=gen,
+                                  device=gen.device if gen is not None else self.device)
+            tensors = [t[perm.to(t.device)] for t in tensors]
+        # torch.split makes all the batch views in one call: (batch, ...) each
+        yield from zip(*(torch.split(t, self.batch_size) for t in tensors))
+
+
+def load_array(data_arrays, batch_size, is_train=True, generator=None):
+    """Construct a PyTorch data iterator."""
+    batch_size = checks.positive_int('batch_size', batch_size)
+    tensors = [torch.as_tensor(a) for a in data_arrays]
+    lengths = [len(t) for t in tensors]
+    if len(set(lengths)) != 1:
+        raise ValueError(f'data_arrays must have equal lengths (features and '
+                         f'labels), got lengths {lengths}')
+    if lengths[0] == 0:
+        raise ValueError('data_arrays are empty: there is nothing to batch')
+    if len({t.device for t in tensors}) != 1:
+        raise ValueError(f'data_arrays must be on one device, got '
+                         f'{[str(t.device) for t in tensors]}')
+    return ArrayLoader(tensors, batch_size, shuffle=is_train, generator=generator)
+
+
+def read_airfoil(path):
+    """Read the airfoil table: 1503 rows of 5 features and the sound level."""
+    try:
+        data = np.loadtxt(path, dtype=np.float32, delimiter='\t', ndmin=2)
+    except (ValueError, OSError) as e:
+        raise ValueError(f'cannot read the airfoil data in {path} ({e}); delete '
+                         f'the file and run again to download a fresh copy') from e
+    if data.shape[1] != 6 or not np.isfinite(data).all():
+        raise ValueError(f'{path} is not the airfoil table (shape {data.shape}); '
+                         f'delete the file and run again to download a fresh copy')
+    return data
+
+
+def get_data_ch11(batch_size=10, n=1500, device=None):
+    """The airfoil data, standardised per column: (data_iter, feature_dim)."""
+    data = read_airfoil(download('airfoil'))
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(data):
+        raise ValueError(f'n must be an integer from 1 to {len(data)}, got {n!r}')
+    device = default_device() if device is None else parse_device(str(device))
+    data = (data - data.mean(axis=0)) / data.std(axis=0)
+    data = torch.from_numpy(data).to(device)
+    data_iter = load_array((data[:n, :-1], data[:n, -1]), batch_size, is_train=True)
+    return data_iter, data.shape[1] - 1

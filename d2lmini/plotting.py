@@ -1,0 +1,162 @@
+"""Plotting: d2l's set_figsize, plot and Animator, with SVG output that shows once."""
+import io
+
+import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+CJK_FONTS = ('Noto Sans CJK SC', 'Noto Sans CJK JP', 'Source Han Sans SC',
+             'WenQuanYi Zen Hei', 'SimHei', 'Microsoft YaHei')
+WHITE = {'figure.facecolor': 'white', 'axes.facecolor': 'white',
+         'savefig.facecolor': 'white', 'savefig.transparent': False}
+
+
+def use_svg_display():
+    """Use the svg format to display a plot in Jupyter, on an opaque white background."""
+    try:
+        from matplotlib_inline import backend_inline
+        backend_inline.set_matplotlib_formats('svg')
+    except ImportError:  # no Jupyter: nothing to display
+        pass
+    matplotlib.rcParams.update(WHITE)
+
+
+def use_cjk_font():
+    """Add an installed CJK font after the default one; return its name, or None."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    name = next((f for f in CJK_FONTS if f in installed), None)
+    if name is not None:
+        family = [f for f in matplotlib.rcParams['font.sans-serif'] if f != name]
+        matplotlib.rcParams['font.sans-serif'] = family[:1] + [name] + family[1:]
+        matplotlib.rcParams['font.family'] = 'sans-serif'
+    return name
+
+
+def set_figsize(figsize=(3.5, 2.5)):
+    """Set the figure size for matplotlib."""
+    use_svg_display()
+    plt.rcParams['figure.figsize'] = figsize
+
+
+def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
+    """Set the axes for matplotlib."""
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    if xlim is not None:
+        axes.set_xlim(xlim)
+    if ylim is not None:
+        axes.set_ylim(ylim)
+    if legend:
+        axes.legend(legend)
+    axes.grid()
+
+
+def _has_one_axis(X):
+    return (hasattr(X, 'ndim') and X.ndim == 1 or
+            isinstance(X, list) and not hasattr(X[0], '__len__'))
+
+
+def _draw_lines(axes, X, Y, fmts):
+    if _has_one_axis(X):
+        X = [X]
+    if Y is None:
+        X, Y = [[]] * len(X), X
+    elif _has_one_axis(Y):
+        Y = [Y]
+    if len(X) != len(Y):
+        X = X * len(Y)
+    for i, (x, y) in enumerate(zip(X, Y)):
+        fmt = fmts[i % len(fmts)]
+        axes.plot(x, y, fmt) if len(x) else axes.plot(y, fmt)
+
+
+def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
+         ylim=None, xscale='linear', yscale='linear',
+         fmts=('-', 'm--', 'g-.', 'r:'), figsize=None, axes=None):
+    """Plot data points; figsize=None keeps the size set by set_figsize."""
+    if figsize is not None:
+        set_figsize(figsize)
+    else:
+        use_svg_display()
+    axes = axes if axes is not None else plt.gca()
+    axes.cla()
+    _draw_lines(axes, X, Y, fmts)
+    set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+
+
+def in_notebook():
+    """True inside a Jupyter kernel (JupyterLab, or nbclient during a build)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == 'ZMQInteractiveShell'
+
+
+class SVGFigure:
+    """A matplotlib Figure shown by Jupyter as SVG, with no '<Figure ...>' text."""
+    def __init__(self, fig):
+        self.fig = fig
+
+    def _repr_svg_(self):
+        buf = io.StringIO()
+        self.fig.savefig(buf, format='svg', bbox_inches='tight',
+                         facecolor='white', transparent=False)
+        return buf.getvalue()
+
+    def __repr__(self):
+        return 'Animator figure'
+
+
+class Animator:
+    """For plotting data in animation."""
+    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None,
+                 ylim=None, xscale='linear', yscale='linear',
+                 fmts=('-', 'm--', 'g-.', 'r:'), nrows=1, ncols=1,
+                 figsize=(3.5, 2.5)):
+        # A Figure outside pyplot, so the inline backend never shows a second copy.
+        self.fig = Figure(figsize=figsize, facecolor='white')
+        self.axes = list(self.fig.subplots(nrows, ncols, squeeze=False).ravel())
+        self.config_axes = lambda: set_axes(
+            self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+        self.X, self.Y, self.fmts = None, None, fmts
+        self._handle = None
+
+    def add(self, x, y):
+        """Add one point (or one point per line, if y is a tuple) and redraw."""
+        if not hasattr(y, '__len__'):
+            y = [y]
+        n = len(y)
+        if not hasattr(x, '__len__'):
+            x = [x] * n
+        if not self.X:
+            self.X = [[] for _ in range(n)]
+        if not self.Y:
+            self.Y = [[] for _ in range(n)]
+        for i, (a, b) in enumerate(zip(x, y)):
+            if a is not None and b is not None:
+                self.X[i].append(a)
+                self.Y[i].append(b)
+        if in_notebook():
+            self.show()
+
+    def draw(self):
+        """Redraw the lines on the figure."""
+        self.axes[0].cla()
+        for x, y, fmt in zip(self.X or [], self.Y or [], self.fmts):
+            self.axes[0].plot(x, y, fmt)
+        self.config_axes()
+        return self.fig
+
+    def show(self):
+        """Show the figure, replacing the one this Animator showed before."""
+        from IPython.display import display
+        self.draw()
+        if self._handle is None:
+            self._handle = display(SVGFigure(self.fig), display_id=True)
+        else:
+            self._handle.update(SVGFigure(self.fig))

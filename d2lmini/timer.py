@@ -1,0 +1,59 @@
+"""A timer that waits for the GPU before it reads the clock."""
+import statistics
+import time
+
+import numpy as np
+import torch
+
+
+def synchronize():
+    """Wait for queued CUDA work, so that the clock measures it."""
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
+class Timer:
+    """Record multiple running times."""
+    def __init__(self):
+        self.times = []
+        self.start()
+
+    def start(self):
+        """Start the timer."""
+        synchronize()
+        self.tik = time.perf_counter()
+
+    def stop(self):
+        """Stop the timer and record the time in a list."""
+        synchronize()
+        self.times.append(time.perf_counter() - self.tik)
+        return self.times[-1]
+
+    def avg(self):
+        """Return the average time."""
+        return sum(self.times) / len(self.times)
+
+    def median(self):
+        """Return the median time."""
+        return statistics.median(self.times)
+
+    def sum(self):
+        """Return the sum of time."""
+        return sum(self.times)
+
+    def cumsum(self):
+        """Return the accumulated time."""
+        return np.array(self.times).cumsum().tolist()
+
+
+def time_it(fn, repeats=5, warmup=1):
+    """Run fn() `warmup` times untimed, then `repeats` times; return the Timer."""
+    for _ in range(warmup):
+        fn()
+    timer = Timer()
+    timer.times.clear()
+    for _ in range(repeats):
+        timer.start()
+        fn()
+        timer.stop()
+    return timer

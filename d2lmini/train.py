@@ -1,0 +1,141 @@
+"""Linear regression trained from scratch and with torch.optim, as in d2l chapter 11."""
+import math
+
+import torch
+from torch import nn
+
+from . import checks
+from .plotting import Animator
+from .timer import Timer
+
+
+def linreg(X, w, b):
+    """The linear regression model."""
+    return torch.addmm(b, X, w)  # X @ w + b in one op: (batch, 1)
+
+
+def squared_loss(y_hat, y):
+    """Squared loss."""
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+
+def sgd(params, states, hyperparams):
+    """Minibatch stochastic gradient descent; zeroes the gradients it used."""
+    with torch.no_grad():
+        for p in params:
+            p.sub_(p.grad, alpha=hyperparams['lr'])
+            p.grad.zero_()
+
+
+def _full_data(data_iter):
+    """The (features, labels) tensors behind a loader, when it exposes them."""
+    if hasattr(data_iter, 'tensors'):
+        return data_iter.tensors
+    tensors = getattr(getattr(data_iter, 'dataset', None), 'tensors', None)
+    return tensors if tensors is not None and len(tensors) == 2 else None
+
+
+@torch.no_grad()
+def evaluate_loss(net, data_iter, loss):
+    """Evaluate the loss of a model on the given dataset."""
+    full = _full_data(data_iter)
+    batches = [full] if full is not None else data_iter  # one pass when we can
+    total, count = 0.0, 0
+    for X, y in batches:
+        out = net(X)
+        l = loss(out, y.reshape(out.shape))
+        # A per-example loss is summed; a scalar (mean) loss is weighted by batch size.
+        total += l.sum().item() if l.numel() > 1 else l.item() * len(X)
+        count += len(X)
+    return total / count
+
+
+def _data_device(data_iter):
+    full = _full_data(data_iter)
+    return full[0].device if full is not None else next(iter(data_iter))[0].device
+
+
+def _num_examples(data_iter):
+    full = _full_data(data_iter)
+    return len(full[0]) if full is not None else sum(len(X) for X, _ in data_iter)
+
+
+def _train(step, net, loss, data_iter, num_epochs, lr, record_every=200):
+    """Run `step(X, y)` over the data; record the full-data loss every
+    `record_every` examples and at the end. Return (cumulative_times, losses)."""
+    num_epochs = checks.positive_int('num_epochs', num_epochs)
+    n_per_epoch = _num_examples(data_iter)
+    animator = Animator(xlabel='epoch', ylabel='loss', xlim=[0, num_epochs])
+    n, recorded, timer = 0, 0, Timer()
+
+    def record():
+        timer.stop()  # evaluation is not training time
+        value = evaluate_loss(net, data_iter, loss)
+        if not math.isfinite(value):
+            raise FloatingPointError(
+                f'training diverged: the loss is {value} after {n} examples with '
+                f'learning rate {lr} and batch size {getattr(data_iter, "batch_size", "?")}; '
+                f'try a smaller learning rate, e.g. {lr / 10:g}')
+        animator.add(n / n_per_epoch, (value,))
+
+    for _ in range(num_epochs):
+        for X, y in data_iter:
+            step(X, y)
+            n += len(X)
+            if n // record_every > recorded:  # crossed a multiple of record_every
+                recorded = n // record_every
+                record()
+                timer.start()
+    if not animator.X or animator.X[0][-1] != n / n_per_epoch:
+        record()
+    sec_per_epoch = timer.sum() / num_epochs
+    print(f'loss: {animator.Y[0][-1]:.3f}, {sec_per_epoch:.3g} sec/epoch')
+    return timer.cumsum(), animator.Y[0]
+
+
+def init_params(feature_dim, device=None):
+    """Weights drawn from N(0, 0.01^2) and a zero bias, for a linear model."""
+    w = torch.normal(0.0, 0.01, size=(feature_dim, 1), device=device)
+    b = torch.zeros(1, device=device)
+    return w, b
+
+
+def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim,
+               num_epochs=2):
+    """Train linear regression with a from-scratch optimizer `trainer_fn`."""
+    lr = checks.learning_rate(hyperparams)
+    w, b = init_params(feature_dim, _data_device(data_iter))
+    w.requires_grad_(True)
+    b.requires_grad_(True)
+    net, loss = lambda X: linreg(X, w, b), squared_loss
+
+    def step(X, y):
+        l = loss(net(X), y).mean()
+        l.backward()
+        trainer_fn([w, b], states, hyperparams)
+
+    return _train(step, net, loss, data_iter, num_epochs, lr)
+
+
+def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4):
+    """Train linear regression with a torch.optim optimizer class `trainer_fn`."""
+    lr = checks.learning_rate(hyperparams)
+    X0 = _full_data(data_iter)[0] if _full_data(data_iter) else next(iter(data_iter))[0]
+    w, b = init_params(X0.shape[1], X0.device)
+    net = nn.Sequential(nn.Linear(X0.shape[1], 1)).to(X0.device)  # (batch, features) -> (batch, 1)
+    with torch.no_grad():
+        net[0].weight.copy_(w.T)
+        net[0].bias.copy_(b)
+    optimizer = trainer_fn(net.parameters(), **hyperparams)
+    # nn.MSELoss is twice squared_loss, so halve it to compare with train_ch11.
+    mse = nn.MSELoss()
+    loss = lambda out, y: mse(out, y) / 2
+
+    def step(X, y):
+        optimizer.zero_grad()
+        out = net(X)
+        l = loss(out, y.reshape(out.shape))
+        l.backward()
+        optimizer.step()
+
+    return _train(step, net, loss, data_iter, num_epochs, lr)
