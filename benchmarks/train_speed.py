@@ -60,7 +60,7 @@ def main():
     for r in rows:
         print(f'| {r[0]:g} | {r[1]} | {r[2]:.5f} | {r[3]:.5f} | {r[4]:.2f}x | '
               f'>= {r[5]:g}x | {r[6]:.4f} | {r[7]:.4f} | {r[8]} |')
-    return 0 if ok else 1
+    print('\nall targets met' if ok else '\nsome targets NOT met (see the met column)')
 
 
 if __name__ == '__main__':

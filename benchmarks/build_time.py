@@ -1,0 +1,57 @@
+"""Time the strict book build: cold (empty cache), then again with nothing changed.
+
+Builds a copy of the repository in a temporary folder, so your own _build is
+untouched, and samples the summed memory of the build's process tree (the
+builder and its kernels). Run: python benchmarks/build_time.py
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+IGNORE = shutil.ignore_patterns('.venv', '_build', '.git', '.pytest_cache', '__pycache__')
+
+
+def build(src):
+    """Run the strict build; return (seconds, peak MiB of the process tree)."""
+    jb = Path(sys.executable).with_name('jupyter-book')
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(jb), 'build', str(src), '-W', '--keep-going'],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    root, peak = psutil.Process(proc.pid), 0
+    while proc.poll() is None:
+        try:
+            tree = [root] + root.children(recursive=True)
+            peak = max(peak, sum(p.memory_info().rss for p in tree))
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f'build failed:\n{proc.stderr.read()[-3000:]}')
+    return seconds, peak / 2**20
+
+
+def main():
+    if not os.environ.get('D2LMINI_DATA_DIR'):
+        print('note: D2LMINI_DATA_DIR is not set; the build will try to download the data')
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / 'book'
+        shutil.copytree(ROOT, src, ignore=IGNORE)
+        cold = build(src)
+        again = build(src)
+    print(f'cores: {os.cpu_count()}, python {sys.version.split()[0]}\n')
+    print('| build | wall time (s) | peak memory (MiB) |')
+    print('|---|---:|---:|')
+    print(f'| cold (empty cache) | {cold[0]:.1f} | {cold[1]:.0f} |')
+    print(f'| rebuild, nothing changed | {again[0]:.1f} | {again[1]:.0f} |')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,124 @@
+"""The built book: sections, figures, glued numbers, citations, and a strict build."""
+import json
+import math
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, build_book
+
+pytestmark = pytest.mark.slow
+
+CHAPTER = ROOT / 'chapters' / 'minibatch_sgd.md'
+SECTIONS = ['Vectorization and Caches', 'Minibatches', 'Reading the Dataset',
+            'Implementation from Scratch', 'Concise Implementation', 'Summary',
+            'Exercises']
+RUN_FIGURES = ['fig-gd', 'fig-sgd', 'fig-mini100', 'fig-mini10', 'fig-concise']
+GLUE_REF = re.compile(r'\{glue:text\}`([\w-]+)(?::([^`]*))?`')
+
+
+@pytest.fixture(scope='module')
+def page(book_html):
+    return (book_html / 'chapters' / 'minibatch_sgd.html').read_text(encoding='utf-8')
+
+
+def figure_blocks(html):
+    """Map each <figure id=...> to its inner HTML."""
+    return dict(re.findall(r'<figure[^>]*\bid="([^"]+)"[^>]*>(.*?)</figure>', html, re.S))
+
+
+def test_every_section_is_numbered(page):
+    headings = re.findall(r'<h2><span class="section-number">([\d.]+)\s*</span>(.*?)<a', page, re.S)
+    titles = [t.strip() for _, t in headings]
+    assert titles == SECTIONS
+    assert all(n.count('.') == 2 for n, _ in headings)  # e.g. "1.2."
+
+
+def test_one_figure_per_run_with_alt_text(page):
+    figures = figure_blocks(page)
+    for name in RUN_FIGURES + ['fig-time-loss', 'fig-variance']:
+        assert name in figures, f'figure {name} is missing'
+        imgs = re.findall(r'<img[^>]*>', figures[name])
+        assert len(imgs) == 1, f'{name} has {len(imgs)} images, expected one'
+        alt = re.search(r'alt="([^"]*)"', imgs[0]).group(1)
+        assert alt.strip() and not alt.endswith('.svg'), f'{name} has no alt text'
+        assert '<figcaption' in figures[name]
+        assert imgs[0].split('src="')[1].split('"')[0].endswith('.svg')
+    # No stray figures: every image on the page is one of the captioned figures.
+    assert page.count('<img') == len(figures)
+
+
+def test_device_is_named(page):
+    text = re.sub(r'<[^>]+>', '', page)
+    assert re.search(r'This page was built on\s+(CPU|.*cuda)', text)
+
+
+def _glued(book_html, chapter):
+    """The glued values of an executed chapter, by key, as their text/plain strings."""
+    path = book_html.parent / 'jupyter_execute' / f'{chapter}.glue.json'
+    return {k: v['data']['text/plain'] for k, v in json.loads(path.read_text()).items()}
+
+
+def test_every_glued_value_is_present_and_numeric(book_html, page):
+    refs = GLUE_REF.findall(CHAPTER.read_text(encoding='utf-8'))
+    assert len(refs) > 30
+    values = _glued(book_html, 'chapters/minibatch_sgd')
+    for key, fmt in refs:
+        assert key in values, f'{key} is referenced but never glued'
+        if fmt:  # a format spec means a number
+            number = float(values[key])
+            assert math.isfinite(number), f'{key} is {number}'
+    pasted = re.findall(r'<span class="pasted-text">(.*?)</span>', page)
+    assert len(pasted) == len(refs)
+    assert not [p for p in pasted if 'nan' in p.lower() or not p.strip()]
+
+
+def test_claims_agree_with_the_numbers(book_html):
+    values = _glued(book_html, 'chapters/minibatch_sgd')
+    gd, mb100 = float(values['gd_sec']), float(values['mb100_sec'])
+    assert values['mb100_vs_gd'] == ('shorter' if mb100 < gd else 'longer')
+
+
+def test_citation_resolves(book_html, page):
+    cite = re.search(r'<a[^>]*href="([^"]*references\.html#[^"]+)"[^>]*>(.*?)</a>', page, re.S)
+    assert cite, 'no citation link to the references page'
+    assert 'Ioffe' in page and '2017' in page
+    anchor = cite.group(1).split('#')[1]
+    refs = (book_html / 'references.html').read_text(encoding='utf-8')
+    assert f'id="{anchor}"' in refs
+    assert 'batch renormalization' in refs.lower()
+
+
+def _mini_book(tmp_path, chapter_body):
+    """A one-chapter book with the project's own configuration."""
+    for name in ['_config.yml', 'references.bib', 'references.md', 'intro.md']:
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / 'chapters').mkdir()
+    front = CHAPTER.read_text(encoding='utf-8').split('---\n')[1]
+    (tmp_path / 'chapters' / 'broken.md').write_text(f'---\n{front}---\n\n{chapter_body}')
+    (tmp_path / '_toc.yml').write_text(
+        'format: jb-book\nroot: intro\nchapters:\n  - file: chapters/broken\n  - file: references\n')
+    return tmp_path
+
+
+def test_a_cell_error_fails_the_build(tmp_path, airfoil_dir):
+    book = _mini_book(tmp_path, textwrap.dedent('''\
+        # Broken
+
+        ```{code-cell} ipython3
+        raise RuntimeError('this cell is broken on purpose')
+        ```
+        '''))
+    result = build_book(book, timeout=600)
+    assert result.returncode != 0
+    assert 'this cell is broken on purpose' in result.stdout + result.stderr
+
+
+def test_a_sphinx_warning_fails_the_build(tmp_path, airfoil_dir):
+    book = _mini_book(tmp_path, '# Broken\n\nSee {ref}`a-label-that-does-not-exist`.\n')
+    result = build_book(book, timeout=600)
+    assert result.returncode != 0
+    assert 'a-label-that-does-not-exist' in result.stdout + result.stderr
