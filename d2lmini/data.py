@@ -89,7 +89,7 @@ def download(name, cache_dir=None, timeout=30):
         why = 'the cached copy has the wrong SHA-1 and ' if stale else ''
         raise DownloadError(
             f'could not download {name!r}: {why}fetching {url} failed ({e}). '
-            f'Without network, download that file on another machine, check '
+            f'If this machine cannot reach it, download the file elsewhere, check '
             f'that its SHA-1 is {sha1_hash}, and copy it to {path} '
             f'(the data folder {folder} is set by cache_dir or by the '
             f'D2LMINI_DATA_DIR environment variable).') from e

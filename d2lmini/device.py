@@ -34,7 +34,13 @@ def parse_device(name):
 def default_device():
     """$D2LMINI_DEVICE if set, else the first GPU if there is one, else the CPU."""
     name = os.environ.get('D2LMINI_DEVICE', '').strip()
-    return parse_device(name) if name else try_gpu()
+    if not name:
+        return try_gpu()
+    try:
+        return parse_device(name)
+    except ValueError as e:
+        raise ValueError(f'environment variable D2LMINI_DEVICE={name!r}: {e}; '
+                         f'or unset it to pick the device automatically') from None
 
 
 def device_name(device=None):

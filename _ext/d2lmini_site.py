@@ -1,0 +1,66 @@
+"""Sphinx glue for the book: offline MathJax, .ipynb downloads, buttons from one repository URL."""
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+REPO_ENV = 'BOOK_REPO_URL'  # `make book REPO_URL=...` passes it on
+
+
+def repository_url(config):
+    """The repository URL a publisher set: $BOOK_REPO_URL, else `repository: url:` in _config.yml."""
+    url = (os.environ.get(REPO_ENV) or config.html_theme_options.get('repository_url') or '').strip()
+    if not url:
+        return ''
+    parts = urlparse(url)
+    if parts.scheme != 'https' or len(parts.path.strip('/').split('/')) != 2:
+        raise ValueError(f'repository URL {url!r} (from ${REPO_ENV} or repository.url in _config.yml) '
+                         'is not of the form https://github.com/OWNER/REPO: fix it or leave it empty')
+    return url.rstrip('/')
+
+
+def configure_buttons(app, config):
+    """Show repository and launch buttons only when a repository URL is set."""
+    opts = config.html_theme_options
+    url = repository_url(config)
+    config.html_context.setdefault('default_mode', 'auto')  # else: "Got invalid theme mode"
+    opts['repository_url'] = url
+    if not url:  # nothing to link to: no repository, issue or launch buttons
+        opts['launch_buttons'] = {}
+        opts['use_repository_button'] = opts['use_issues_button'] = False
+        return
+    opts['use_repository_button'] = opts['use_issues_button'] = True
+    launch = dict(opts.get('launch_buttons') or {})
+    if 'github.com' not in url:  # Colab opens GitHub repositories only
+        launch['colab_url'] = ''
+    opts['launch_buttons'] = launch
+
+
+def add_ipynb_download(app, pagename, templatename, context, doctree):
+    """Offer the executed notebook of every notebook page as an .ipynb download."""
+    executed = Path(app.outdir).parent / 'jupyter_execute' / f'{pagename}.ipynb'
+    if not executed.is_file() or not str(context.get('sourcename', '')).endswith(('.md', '.md.txt')):
+        return
+    target = Path(app.outdir) / '_sources' / f'{pagename}.ipynb'
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, target)
+    context['ipynb_source'] = f'{pagename}.ipynb'
+
+
+def fix_theme_scripts(app, pagename, templatename, context, doctree):
+    """Drop repeated inline scripts (sphinx-thebe adds its config twice: a console error)."""
+    seen, unique = set(), []
+    for script in context.get('script_files', []):
+        key = (script.filename or '', tuple(sorted((k, str(v)) for k, v in script.attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context['script_files'] = unique
+
+
+def setup(app):
+    app.setup_extension('sphinx-mathjax-offline')  # MathJax 3 served from _static/mathjax, no CDN
+    app.connect('config-inited', configure_buttons)
+    app.connect('html-page-context', add_ipynb_download, priority=400)  # before the theme's buttons
+    app.connect('html-page-context', fix_theme_scripts, priority=900)
+    return {'parallel_read_safe': True, 'parallel_write_safe': True}

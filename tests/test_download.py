@@ -1,0 +1,185 @@
+"""download(): local paths, file:// and HTTP sources, the cache, checksums and offline errors."""
+import hashlib
+import http.server
+import socket
+import threading
+import urllib.error
+from pathlib import Path
+
+import pytest
+
+import d2lmini as d2l
+
+NAME = 'toy.dat'
+CONTENT = b'1\t2\t3\t4\t5\t6\n'
+SHA1 = hashlib.sha1(CONTENT).hexdigest()
+
+
+@pytest.fixture
+def source(tmp_path):
+    """A folder holding the file to download."""
+    folder = tmp_path / 'source'
+    folder.mkdir()
+    (folder / NAME).write_bytes(CONTENT)
+    return folder
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """An empty data folder, set as $D2LMINI_DATA_DIR."""
+    folder = tmp_path / 'cache'
+    monkeypatch.setenv('D2LMINI_DATA_DIR', str(folder))
+    return folder
+
+
+def hub(monkeypatch, url, sha1=SHA1):
+    """Point the DATA_HUB entry 'toy' at url."""
+    monkeypatch.setitem(d2l.DATA_HUB, 'toy', (url, sha1))
+
+
+@pytest.fixture
+def server(source):
+    """An HTTP server on 127.0.0.1 serving `source`; yields (base URL, request paths)."""
+    requests = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(source), **kwargs)
+
+        def do_GET(self):
+            requests.append(self.path)
+            super().do_GET()
+
+        def log_message(self, *args):  # keep the test output quiet
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f'http://127.0.0.1:{httpd.server_address[1]}/', requests
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def closed_port_url():
+    """A URL on 127.0.0.1 where nothing listens, so connecting fails at once."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    return f'http://127.0.0.1:{port}/{NAME}'
+
+
+def leftovers(folder):
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+@pytest.mark.parametrize('as_uri', [False, True], ids=['path', 'file-url'])
+def test_from_a_local_path_or_file_url(monkeypatch, source, cache, as_uri):
+    path = source / NAME
+    hub(monkeypatch, path.as_uri() if as_uri else str(path))
+    got = d2l.download('toy')
+    assert got == str(cache / NAME)
+    assert Path(got).read_bytes() == CONTENT
+    assert leftovers(cache) == [NAME]
+
+
+def test_from_http_then_from_the_cache(monkeypatch, server, cache):
+    base, requests = server
+    hub(monkeypatch, base + NAME)
+    assert Path(d2l.download('toy')).read_bytes() == CONTENT
+    assert requests == ['/' + NAME]
+    assert d2l.download('toy') == str(cache / NAME)
+    assert requests == ['/' + NAME]  # the cache hit made no request
+    assert leftovers(cache) == [NAME]
+
+
+def test_cache_hit_works_offline(monkeypatch, cache):
+    cache.mkdir()
+    (cache / NAME).write_bytes(CONTENT)
+    hub(monkeypatch, closed_port_url())
+    assert d2l.download('toy') == str(cache / NAME)
+
+
+def test_corrupt_cache_is_replaced(monkeypatch, server, cache):
+    base, requests = server
+    cache.mkdir()
+    (cache / NAME).write_bytes(b'half a fi')
+    hub(monkeypatch, base + NAME)
+    assert Path(d2l.download('toy')).read_bytes() == CONTENT
+    assert len(requests) == 1
+    assert leftovers(cache) == [NAME]
+
+
+def test_checksum_mismatch_saves_nothing(monkeypatch, server, cache):
+    base, _ = server
+    wrong = '0' * 40
+    hub(monkeypatch, base + NAME, sha1=wrong)
+    with pytest.raises(d2l.ChecksumError) as info:
+        d2l.download('toy')
+    assert wrong in str(info.value) and SHA1 in str(info.value)
+    assert leftovers(cache) == []  # neither the file nor a .part temp file
+
+
+def test_http_404_is_a_clear_error(monkeypatch, server, cache):
+    base, _ = server
+    hub(monkeypatch, base + 'missing.dat')
+    with pytest.raises(d2l.DownloadError, match='404') as info:
+        d2l.download('toy')
+    assert base + 'missing.dat' in str(info.value)
+    assert leftovers(cache) == []
+
+
+def check_offline_message(message, url, cache):
+    assert url in message
+    assert str(cache) in message
+    assert 'D2LMINI_DATA_DIR' in message
+    assert 'copy it to ' + str(cache / NAME) in message  # how to place it by hand
+    assert SHA1 in message  # and how to check the copy
+
+
+def test_offline_closed_port(monkeypatch, cache):
+    url = closed_port_url()
+    hub(monkeypatch, url)
+    with pytest.raises(d2l.DownloadError) as info:
+        d2l.download('toy', timeout=5)
+    check_offline_message(str(info.value), url, cache)
+    assert leftovers(cache) == []
+
+
+def test_offline_urlopen_raises(monkeypatch, cache):
+    url = 'https://example.invalid/' + NAME
+
+    def no_network(*args, **kwargs):
+        raise urllib.error.URLError('[Errno -3] Temporary failure in name resolution')
+    monkeypatch.setattr('urllib.request.urlopen', no_network)
+    hub(monkeypatch, url)
+    with pytest.raises(d2l.DownloadError) as info:
+        d2l.download('toy')
+    check_offline_message(str(info.value), url, cache)
+
+
+def test_unknown_name():
+    with pytest.raises(ValueError, match="'nope'.*airfoil"):
+        d2l.download('nope')
+
+
+def test_data_folder_resolution_order(monkeypatch, tmp_path):
+    monkeypatch.setenv('HOME', str(tmp_path / 'home'))
+    monkeypatch.delenv('D2LMINI_DATA_DIR', raising=False)
+    assert d2l.data_dir() == tmp_path / 'home' / '.cache' / 'd2lmini'
+    monkeypatch.setenv('D2LMINI_DATA_DIR', str(tmp_path / 'env'))
+    assert d2l.data_dir() == tmp_path / 'env'
+    assert d2l.data_dir(tmp_path / 'arg') == tmp_path / 'arg'
+
+
+def test_cache_dir_argument_wins(monkeypatch, source, cache, tmp_path):
+    hub(monkeypatch, str(source / NAME))
+    assert d2l.download('toy', cache_dir=tmp_path / 'arg') == str(tmp_path / 'arg' / NAME)
+    assert leftovers(cache) == []  # $D2LMINI_DATA_DIR was not used
+
+
+def test_airfoil_entry_matches_the_verified_file(airfoil_dir):
+    url, sha1 = d2l.DATA_HUB['airfoil']
+    assert url == d2l.DATA_URL + 'airfoil_self_noise.dat'
+    assert d2l.sha1sum(airfoil_dir / 'airfoil_self_noise.dat') == sha1
+    assert d2l.download('airfoil') == str(airfoil_dir / 'airfoil_self_noise.dat')

@@ -1,0 +1,42 @@
+"""Every toc chapter as a Jupyter notebook: it survives a JupyterLab save and runs top to bottom."""
+import nbformat
+import jupytext
+import pytest
+from jupytext.config import find_jupytext_configuration_file, load_jupytext_configuration_file
+from nbclient import NotebookClient
+
+from browser_helpers import ROOT, is_notebook, source_of, toc_pages
+
+CHAPTERS = [page for page in toc_pages() if is_notebook(page)]
+CELL_TIMEOUT = 600  # seconds, as in _config.yml
+
+
+def cells(nb):
+    return [(c.cell_type, c.source, dict(c.metadata)) for c in nb.cells]
+
+
+@pytest.mark.parametrize('page', CHAPTERS)
+def test_jupyterlab_save_keeps_every_cell(page):
+    """Opening the .md as a notebook and saving it (with jupytext.toml) keeps cells and metadata."""
+    path = source_of(page)
+    config = load_jupytext_configuration_file(find_jupytext_configuration_file(str(path.parent)))
+    nb = jupytext.read(path)
+    assert nb.metadata['kernelspec']['name'] == 'python3', f'{page}: kernelspec missing'
+    saved = jupytext.reads(jupytext.writes(nb, fmt='md:myst', config=config), fmt='md:myst')
+    assert cells(saved) == cells(nb)
+    assert 'jupytext_version' not in saved.metadata['jupytext'].get('text_representation', {})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('page', CHAPTERS)
+def test_chapter_runs_as_notebook(page, airfoil_dir):
+    """The chapter, converted with jupytext, runs in a fresh kernel from its own folder."""
+    path = source_of(page)
+    nb = jupytext.read(path)
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name='python3',
+                            resources={'metadata': {'path': str(path.parent)}})
+    client.execute()  # raises CellExecutionError naming the failing cell
+    nbformat.validate(nb)
+    errors = [o for c in nb.cells if c.cell_type == 'code' for o in c.get('outputs', [])
+              if o.output_type == 'error']
+    assert errors == [], f'{page}: {errors}'

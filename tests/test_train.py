@@ -1,0 +1,176 @@
+"""The training loops: loss and update against references, airfoil results, records and timing."""
+import math
+import re
+import time
+
+import pytest
+import torch
+from torch import nn
+
+import d2lmini as d2l
+import d2lmini.train
+
+
+def train_sgd(lr, batch_size, num_epochs=2):
+    """The book's train_sgd."""
+    data_iter, feature_dim = d2l.get_data_ch11(batch_size)
+    return d2l.train_ch11(d2l.sgd, None, {'lr': lr}, data_iter, feature_dim, num_epochs)
+
+
+def toy_loader(n=1000, batch_size=300, seed=0):
+    """A noisy linear regression problem with n examples."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, 5, generator=g)  # (n, features)
+    y = X @ torch.arange(1.0, 6.0) + 0.1 * torch.randn(n, generator=g)  # (n,)
+    return d2l.load_array((X, y), batch_size)
+
+
+@pytest.fixture
+def animators(monkeypatch):
+    """Every Animator the training loops create, to read the recorded x positions."""
+    made = []
+
+    class Recording(d2l.Animator):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+    monkeypatch.setattr(d2lmini.train, 'Animator', Recording)
+    return made
+
+
+def test_squared_loss_is_half_the_mse():
+    torch.manual_seed(0)
+    y_hat, y = torch.randn(8, 1), torch.randn(8)  # (batch, 1) and (batch,)
+    l = d2l.squared_loss(y_hat, y)
+    assert l.shape == (8, 1)  # one loss per example
+    expected = nn.MSELoss()(y_hat, y.reshape(8, 1)) / 2
+    assert torch.allclose(l.mean(), expected)
+
+
+def test_sgd_step_by_hand_and_zeroed_gradients():
+    torch.manual_seed(0)
+    w, b = torch.randn(3, 1, requires_grad=True), torch.randn(1, requires_grad=True)
+    X, y = torch.randn(4, 3), torch.randn(4)
+    d2l.squared_loss(d2l.linreg(X, w, b), y).mean().backward()
+    expected = [(p - 0.1 * p.grad).detach() for p in (w, b)]
+    d2l.sgd([w, b], None, {'lr': 0.1})
+    assert torch.allclose(w, expected[0]) and torch.allclose(b, expected[1])
+    assert not w.grad.any() and not b.grad.any()
+
+
+def test_evaluate_loss_mean_and_per_example_losses_agree():
+    loader = toy_loader(n=103, batch_size=10)
+    net = nn.Linear(5, 1)
+    per_example = d2l.evaluate_loss(net, loader, d2l.squared_loss)
+    mse = nn.MSELoss()
+    mean_loss = d2l.evaluate_loss(net, loader, lambda out, y: mse(out, y) / 2)
+    # a plain list of batches takes the batch-by-batch path
+    batches = d2l.evaluate_loss(net, list(loader), d2l.squared_loss)
+    X, y = loader.tensors
+    with torch.no_grad():
+        expected = d2l.squared_loss(net(X), y).mean().item()
+    for value in (per_example, mean_loss, batches):
+        assert value == pytest.approx(expected, rel=1e-5)
+
+
+def test_scratch_and_concise_loops_agree(airfoil_dir):
+    data_iter, feature_dim = d2l.get_data_ch11(10)
+    X, y = data_iter.tensors
+
+    def loader():
+        return d2l.load_array((X, y), 10, generator=torch.Generator().manual_seed(1))
+    d2l.set_seed(0)
+    times, scratch = d2l.train_ch11(d2l.sgd, None, {'lr': 0.05}, loader(), feature_dim, 2)
+    d2l.set_seed(0)
+    _, concise = d2l.train_concise_ch11(torch.optim.SGD, {'lr': 0.05}, loader(), 2)
+    assert len(scratch) == len(concise) == len(times) == 15
+    assert scratch == pytest.approx(concise, abs=1e-4)
+
+
+@pytest.mark.parametrize('lr, batch_size, num_epochs', [
+    (1, 1500, 10), (0.005, 1, 2), (0.4, 100, 2), (0.05, 10, 2)])
+def test_airfoil_final_loss(airfoil_dir, lr, batch_size, num_epochs):
+    d2l.set_seed(0)
+    times, losses = train_sgd(lr, batch_size, num_epochs)
+    assert 0.235 <= losses[-1] <= 0.26
+    assert len(times) == len(losses)
+    assert all(a <= b for a, b in zip(times, times[1:]))  # cumulative
+
+
+def test_concise_airfoil_final_loss(airfoil_dir):
+    d2l.set_seed(0)
+    data_iter, _ = d2l.get_data_ch11(10)
+    times, losses = d2l.train_concise_ch11(torch.optim.SGD, {'lr': 0.05}, data_iter, 2)
+    assert 0.235 <= losses[-1] <= 0.26
+    assert len(times) == len(losses)
+
+
+def test_one_full_batch_epoch_records_a_point(airfoil_dir, animators):
+    times, losses = train_sgd(1, 1500, num_epochs=1)
+    assert len(losses) == len(times) == 1
+    assert animators[-1].X[0] == [1.0]
+
+
+def test_record_points_with_a_partial_last_batch(animators):
+    # 1000 examples in batches of 300, 300, 300, 100: a point every 200 examples and at the end
+    times, losses = d2l.train_ch11(d2l.sgd, None, {'lr': 0.01}, toy_loader(1000, 300), 5, 2)
+    assert animators[-1].X[0] == pytest.approx([0.3, 0.6, 0.9, 1.0, 1.3, 1.6, 1.9, 2.0])
+    assert len(times) == len(losses) == 8
+
+
+def test_sec_per_epoch_excludes_evaluation(airfoil_dir, monkeypatch, capsys):
+    pause = 0.2
+    evaluate = d2lmini.train.evaluate_loss
+
+    def slow_evaluate(*args):
+        time.sleep(pause)
+        return evaluate(*args)
+    monkeypatch.setattr(d2lmini.train, 'evaluate_loss', slow_evaluate)
+    times, losses = train_sgd(1, 1500, num_epochs=3)  # a point after every step
+    assert len(losses) == 3
+    assert times[-1] < pause  # three evaluations slept 3 * pause in all
+    sec_per_epoch = float(re.search(r'([\d.e+-]+) sec/epoch', capsys.readouterr().out)[1])
+    assert sec_per_epoch < pause / 3
+
+
+def test_same_seed_same_losses(airfoil_dir):
+    runs = []
+    for _ in range(2):
+        d2l.set_seed(7)
+        runs.append(train_sgd(0.05, 10, 1)[1])
+    assert runs[0] == runs[1]
+    d2l.set_seed(8)
+    assert train_sgd(0.05, 10, 1)[1] != runs[0]
+
+
+def test_divergence_names_lr_and_batch_size(airfoil_dir):
+    with pytest.raises(FloatingPointError) as info:
+        train_sgd(1e6, 10, 1)
+    message = str(info.value)
+    assert 'learning rate 1000000.0' in message
+    assert 'batch size 10' in message
+    assert 'smaller learning rate' in message
+
+
+BAD_LR = [({'lr': 0}, ValueError, '0'), ({'lr': -1}, ValueError, '-1'),
+          ({'lr': math.nan}, ValueError, 'nan'), ({'lr': math.inf}, ValueError, 'inf'),
+          ({'lr': '0.1'}, TypeError, "'0.1'"), ({}, TypeError, 'got {}')]
+
+
+@pytest.mark.parametrize('hyperparams, error, value', BAD_LR)
+def test_bad_learning_rate_scratch(hyperparams, error, value):
+    with pytest.raises(error, match=r"hyperparams.*'lr'.*" + re.escape(value)):
+        d2l.train_ch11(d2l.sgd, None, hyperparams, toy_loader(), 5)
+
+
+@pytest.mark.parametrize('hyperparams, error, value', BAD_LR)
+def test_bad_learning_rate_concise(hyperparams, error, value):
+    with pytest.raises(error, match=r"hyperparams.*'lr'.*" + re.escape(value)):
+        d2l.train_concise_ch11(torch.optim.SGD, hyperparams, toy_loader())
+
+
+def test_zero_epochs():
+    with pytest.raises(ValueError, match='num_epochs.*0'):
+        d2l.train_ch11(d2l.sgd, None, {'lr': 0.1}, toy_loader(), 5, num_epochs=0)
+    with pytest.raises(ValueError, match='num_epochs.*0'):
+        d2l.train_concise_ch11(torch.optim.SGD, {'lr': 0.1}, toy_loader(), num_epochs=0)
