@@ -60,6 +60,7 @@ def fix_theme_scripts(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.setup_extension('sphinx-mathjax-offline')  # MathJax 3 served from _static/mathjax, no CDN
+    app.setup_extension('cjk_search')  # site search finds Chinese words
     app.connect('config-inited', configure_buttons)
     app.connect('html-page-context', add_ipynb_download, priority=400)  # before the theme's buttons
     app.connect('html-page-context', fix_theme_scripts, priority=900)

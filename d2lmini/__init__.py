@@ -4,8 +4,6 @@ Use it where the book says ``from d2l import torch as d2l``::
 
     import d2lmini as d2l
 """
-from matplotlib import pyplot as plt
-
 from .data import (DATA_HUB, DATA_URL, ArrayLoader, ChecksumError, DownloadError,
                    data_dir, download, get_data_ch11, load_array, read_airfoil, sha1sum)
 from .device import default_device, device_name, parse_device, set_seed, try_gpu
@@ -18,3 +16,11 @@ from .train import (evaluate_loss, init_params, linreg, sgd, squared_loss,
                     train_ch11, train_concise_ch11)
 
 __version__ = '0.1.0'
+
+
+def __getattr__(name):
+    """`d2l.plt` is matplotlib.pyplot, imported on first use (it is slow to import)."""
+    if name == 'plt':
+        import matplotlib.pyplot
+        return matplotlib.pyplot
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

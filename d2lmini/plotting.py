@@ -2,7 +2,6 @@
 import io
 
 import matplotlib
-import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
@@ -22,27 +21,60 @@ def use_svg_display():
     matplotlib.rcParams.update(WHITE)
 
 
-def use_cjk_font():
-    """Add an installed CJK font after the default one; return its name, or None."""
+LABELS = {}  # label -> the label to draw instead; set by use_cjk_font
+
+
+def _cjk_font_name():
+    """The first installed font of CJK_FONTS that matplotlib knows, or None."""
     installed = {f.name for f in font_manager.fontManager.ttflist}
     name = next((f for f in CJK_FONTS if f in installed), None)
-    if name is not None:
-        family = [f for f in matplotlib.rcParams['font.sans-serif'] if f != name]
-        matplotlib.rcParams['font.sans-serif'] = family[:1] + [name] + family[1:]
-        matplotlib.rcParams['font.family'] = 'sans-serif'
+    if name is None:  # installed after matplotlib cached its font list?
+        known = {f.fname for f in font_manager.fontManager.ttflist}
+        for path in set(font_manager.findSystemFonts()) - known:
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # a font matplotlib cannot read
+                pass
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        name = next((f for f in CJK_FONTS if f in installed), None)
     return name
+
+
+def use_cjk_font(translations=None):
+    """Add an installed CJK font after the default font family; return its name, or None.
+
+    `translations` maps English plot labels to Chinese ones: with a CJK font the
+    plots draw the Chinese label for each English one, without one the English
+    label for each Chinese one (instead of empty boxes).
+    """
+    if translations is not None and not isinstance(translations, dict):
+        raise TypeError(f'translations must be a dict of English to Chinese labels, '
+                        f'got {type(translations).__name__}: {translations!r}')
+    name = _cjk_font_name()
+    if name is not None:  # matplotlib falls back along font.family, glyph by glyph
+        family = [f for f in matplotlib.rcParams['font.family'] if f != name]
+        matplotlib.rcParams['font.family'] = family + [name]
+    pairs = (translations or {}).items()
+    LABELS.clear()
+    LABELS.update(pairs if name is not None else ((zh, en) for en, zh in pairs))
+    return name
+
+
+def _label(text):
+    """The label to draw for `text` (see use_cjk_font)."""
+    return LABELS.get(text, text) if isinstance(text, str) else text
 
 
 def set_figsize(figsize=(3.5, 2.5)):
     """Set the figure size for matplotlib."""
     use_svg_display()
-    plt.rcParams['figure.figsize'] = figsize
+    matplotlib.rcParams['figure.figsize'] = figsize
 
 
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     """Set the axes for matplotlib."""
-    axes.set_xlabel(xlabel)
-    axes.set_ylabel(ylabel)
+    axes.set_xlabel(_label(xlabel))
+    axes.set_ylabel(_label(ylabel))
     axes.set_xscale(xscale)
     axes.set_yscale(yscale)
     if xlim is not None:
@@ -50,7 +82,7 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     if ylim is not None:
         axes.set_ylim(ylim)
     if legend:
-        axes.legend(legend)
+        axes.legend([_label(entry) for entry in legend])
     axes.grid()
 
 
@@ -81,7 +113,9 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
         set_figsize(figsize)
     else:
         use_svg_display()
-    axes = axes if axes is not None else plt.gca()
+    if axes is None:
+        import matplotlib.pyplot as plt  # pyplot only when plotting: fast imports elsewhere
+        axes = plt.gca()
     axes.cla()
     _draw_lines(axes, X, Y, fmts)
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
@@ -117,13 +151,14 @@ class Animator:
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None,
                  ylim=None, xscale='linear', yscale='linear',
                  fmts=('-', 'm--', 'g-.', 'r:'), nrows=1, ncols=1,
-                 figsize=(3.5, 2.5)):
+                 figsize=(3.5, 2.5), show=True):
         # A Figure outside pyplot, so the inline backend never shows a second copy.
         self.fig = Figure(figsize=figsize, facecolor='white')
         self.axes = list(self.fig.subplots(nrows, ncols, squeeze=False).ravel())
         self.config_axes = lambda: set_axes(
             self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
         self.X, self.Y, self.fmts = None, None, fmts
+        self.show_live = show  # False: only collect X and Y, never display
         self._handle = None
 
     def add(self, x, y):
@@ -141,7 +176,7 @@ class Animator:
             if a is not None and b is not None:
                 self.X[i].append(a)
                 self.Y[i].append(b)
-        if in_notebook():
+        if self.show_live and in_notebook():
             self.show()
 
     def draw(self):

@@ -60,12 +60,13 @@ def _num_examples(data_iter):
     return len(full[0]) if full is not None else sum(len(X) for X, _ in data_iter)
 
 
-def _train(step, net, loss, data_iter, num_epochs, lr, record_every=200):
+def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True, record_every=200):
     """Run `step(X, y)` over the data; record the full-data loss every
-    `record_every` examples and at the end. Return (cumulative_times, losses)."""
+    `record_every` examples and at the end. Return (cumulative_times, losses).
+    verbose=False trains silently: no printout and no live plot."""
     num_epochs = checks.positive_int('num_epochs', num_epochs)
     n_per_epoch = _num_examples(data_iter)
-    animator = Animator(xlabel='epoch', ylabel='loss', xlim=[0, num_epochs])
+    animator = Animator(xlabel='epoch', ylabel='loss', xlim=[0, num_epochs], show=verbose)
     n, recorded, timer = 0, 0, Timer()
 
     def record():
@@ -89,7 +90,8 @@ def _train(step, net, loss, data_iter, num_epochs, lr, record_every=200):
     if not animator.X or animator.X[0][-1] != n / n_per_epoch:
         record()
     sec_per_epoch = timer.sum() / num_epochs
-    print(f'loss: {animator.Y[0][-1]:.3f}, {sec_per_epoch:.3g} sec/epoch')
+    if verbose:
+        print(f'loss: {animator.Y[0][-1]:.3f}, {sec_per_epoch:.3g} sec/epoch')
     return timer.cumsum(), animator.Y[0]
 
 
@@ -101,7 +103,7 @@ def init_params(feature_dim, device=None):
 
 
 def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim,
-               num_epochs=2):
+               num_epochs=2, verbose=True):
     """Train linear regression with a from-scratch optimizer `trainer_fn`."""
     lr = checks.learning_rate(hyperparams)
     w, b = init_params(feature_dim, _data_device(data_iter))
@@ -114,10 +116,10 @@ def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim,
         l.backward()
         trainer_fn([w, b], states, hyperparams)
 
-    return _train(step, net, loss, data_iter, num_epochs, lr)
+    return _train(step, net, loss, data_iter, num_epochs, lr, verbose)
 
 
-def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4):
+def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4, verbose=True):
     """Train linear regression with a torch.optim optimizer class `trainer_fn`."""
     lr = checks.learning_rate(hyperparams)
     X0 = _full_data(data_iter)[0] if _full_data(data_iter) else next(iter(data_iter))[0]
@@ -138,4 +140,4 @@ def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4):
         l.backward()
         optimizer.step()
 
-    return _train(step, net, loss, data_iter, num_epochs, lr)
+    return _train(step, net, loss, data_iter, num_epochs, lr, verbose)

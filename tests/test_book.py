@@ -96,6 +96,7 @@ def _mini_book(tmp_path, chapter_body):
     """A one-chapter book with the project's own configuration."""
     for name in ['_config.yml', 'references.bib', 'references.md', 'intro.md']:
         shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / '_ext', tmp_path / '_ext')
     (tmp_path / 'chapters').mkdir()
     front = CHAPTER.read_text(encoding='utf-8').split('---\n')[1]
     (tmp_path / 'chapters' / 'broken.md').write_text(f'---\n{front}---\n\n{chapter_body}')

@@ -174,3 +174,13 @@ def test_zero_epochs():
         d2l.train_ch11(d2l.sgd, None, {'lr': 0.1}, toy_loader(), 5, num_epochs=0)
     with pytest.raises(ValueError, match='num_epochs.*0'):
         d2l.train_concise_ch11(torch.optim.SGD, {'lr': 0.1}, toy_loader(), num_epochs=0)
+
+
+def test_verbose_false_trains_silently(airfoil_dir, capsys):
+    data_iter, feature_dim = d2l.get_data_ch11(100)
+    times, losses = d2l.train_ch11(d2l.sgd, None, {'lr': 0.4}, data_iter, feature_dim,
+                                   1, verbose=False)
+    assert capsys.readouterr().out == ''
+    assert len(times) == len(losses) > 0
+    d2l.train_concise_ch11(torch.optim.SGD, {'lr': 0.4}, data_iter, 1, verbose=False)
+    assert capsys.readouterr().out == ''

@@ -1,0 +1,255 @@
+"""Minibatch SGD across workers: each trains on its shard of every global minibatch.
+
+Run with torchrun, e.g. two workers on this machine::
+
+    torchrun --standalone --nproc-per-node 2 -m d2lmini.data_parallel --out run.json
+
+Every worker draws the same global permutation from a shared seed, takes its
+rank's slice of each global minibatch, and DistributedDataParallel (DDP)
+all-reduces the gradients, so all workers take the same step. Rank 0 writes the
+results as JSON.
+"""
+import argparse
+import copy
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.distributed.elastic.multiprocessing.errors import record
+from torch.nn.parallel import DistributedDataParallel as DDP
+
+from . import checks
+from .data import get_data_ch11
+from .device import set_seed
+from .train import init_params, squared_loss
+
+BACKENDS = ('auto', 'gloo', 'nccl')
+
+
+def airfoil(device):
+    """The standardized airfoil features and labels: (1500, 5), (1500,)."""
+    data_iter, _ = get_data_ch11(batch_size=1500, device=device)
+    return data_iter.tensors
+
+
+def make_model(feature_dim, seed, device):
+    """A linear model initialized as in train_ch11, identically for every seed."""
+    set_seed(seed)
+    w, b = init_params(feature_dim, device)
+    net = nn.Linear(feature_dim, 1).to(device)  # (batch, features) -> (batch, 1)
+    with torch.no_grad():
+        net.weight.copy_(w.T)
+        net.bias.copy_(b)
+    return net
+
+
+def global_batches(n, batch_size, seed, epoch):
+    """The global minibatches of one epoch: index tensors cut from a permutation that
+    depends only on (seed, epoch), so every worker draws the same one."""
+    gen = torch.Generator().manual_seed(seed * 100_003 + epoch)
+    return torch.randperm(n, generator=gen).split(batch_size)
+
+
+def shard(indices, rank, world_size):
+    """This rank's slice of a global minibatch (sizes differ by at most one)."""
+    return indices.tensor_split(world_size)[rank]
+
+
+def shard_loss(net, X, y, indices, rank, world_size):
+    """The loss on this rank's shard, scaled so that DDP's average over the workers
+    is the mean loss over the whole global minibatch `indices`."""
+    idx = shard(indices, rank, world_size).to(X.device)
+    out = net(X[idx])  # (shard, 1)
+    # With equal shards this is the shard's mean loss; the sum makes it exact for any split.
+    return squared_loss(out, y[idx]).sum() * world_size / len(indices)
+
+
+def gradient(net, X, y, indices, rank=0, world_size=1):
+    """The gradient of the global minibatch's mean loss, flattened: [weights..., bias]."""
+    net.zero_grad()
+    shard_loss(net, X, y, indices, rank, world_size).backward()
+    params = net.module.parameters() if isinstance(net, DDP) else net.parameters()
+    return torch.cat([p.grad.reshape(-1) for p in params]).tolist()
+
+
+@torch.no_grad()
+def full_loss(net, X, y):
+    """Mean squared loss over all the data."""
+    return squared_loss(net(X), y).mean().item()
+
+
+def train(net, X, y, batch_size, lr, epochs, seed, rank=0, world_size=1,
+          after_step=None):
+    """Minibatch SGD on this rank's shards; the full-data loss before training and
+    after every step. `net` may be wrapped in DDP; `after_step(step)` is called
+    after each step."""
+    module = net.module if isinstance(net, DDP) else net
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    losses, step = [full_loss(module, X, y)], 0
+    for epoch in range(epochs):
+        for indices in global_batches(len(X), batch_size, seed, epoch):
+            optimizer.zero_grad()
+            shard_loss(net, X, y, indices, rank, world_size).backward()  # DDP all-reduces here
+            optimizer.step()
+            step += 1
+            losses.append(full_loss(module, X, y))
+            if not math.isfinite(losses[-1]):
+                raise FloatingPointError(f'training diverged at step {step}: loss '
+                                         f'{losses[-1]}; try a smaller --lr than {lr}')
+            if after_step is not None:
+                after_step(step)
+    return losses
+
+
+def pick_backend(name):
+    """'gloo' or 'nccl' for `name` in BACKENDS ('auto': nccl when CUDA is there)."""
+    if name not in BACKENDS:
+        raise ValueError(f'backend must be one of {BACKENDS}, got {name!r}')
+    if name == 'auto':
+        return 'nccl' if torch.cuda.is_available() and dist.is_nccl_available() else 'gloo'
+    if name == 'nccl' and not torch.cuda.is_available():
+        raise ValueError("backend 'nccl' needs CUDA GPUs and this machine has none; "
+                         "use --backend gloo (or auto)")
+    return name
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f'must be a positive {kind.__name__}, got {text!r}')
+        return value
+    return parse
+
+
+def parser():
+    """The command-line parser of one worker."""
+    p = argparse.ArgumentParser(prog='python -m d2lmini.data_parallel',
+                                description=__doc__.split('\n\n')[0])
+    p.add_argument('--batch-size', type=_positive(int), default=100,
+                   help='global minibatch size, split across all workers (default 100)')
+    p.add_argument('--lr', type=_positive(float), default=0.4, help='learning rate (default 0.4)')
+    p.add_argument('--epochs', type=_positive(int), default=2, help='passes over the data (default 2)')
+    p.add_argument('--seed', type=int, default=0, help='shared seed for the model and the permutations')
+    p.add_argument('--backend', choices=BACKENDS, default='auto',
+                   help='gloo (CPU), nccl (one GPU per worker) or auto (default)')
+    p.add_argument('--timeout', type=_positive(float), default=60.0,
+                   help='seconds to wait for the other workers at start-up and in '
+                        'each collective before failing (default 60)')
+    p.add_argument('--out', type=Path, help='JSON file that rank 0 writes the results to')
+    p.add_argument('--fail-rank', type=int, default=None,
+                   help='for tests: this rank raises an error after its first step')
+    return p
+
+
+def parse_args(argv=None):
+    """The parsed command line of one worker (sys.argv when argv is None)."""
+    return parser().parse_args(argv)
+
+
+@record  # torchrun's failure summary then shows the worker's exception
+def main(argv=None):
+    """One worker: join the group, check the gradient, train, and (rank 0) write JSON."""
+    args = parse_args(argv)
+    if 'RANK' not in os.environ or 'WORLD_SIZE' not in os.environ:
+        raise RuntimeError('run this module under torchrun, e.g. `torchrun --standalone '
+                           '--nproc-per-node 2 -m d2lmini.data_parallel`')
+    backend = pick_backend(args.backend)
+    local_rank = int(os.environ.get('LOCAL_RANK', 0))
+    if backend == 'nccl':
+        if local_rank >= torch.cuda.device_count():
+            raise RuntimeError(f'nccl needs one GPU per worker, but local rank {local_rank} '
+                               f'has none ({torch.cuda.device_count()} GPU(s)); use '
+                               f'--nproc-per-node {torch.cuda.device_count()} or --backend gloo')
+        device = torch.device('cuda', local_rank)
+        torch.cuda.set_device(device)
+    else:
+        device = torch.device('cpu')
+    dist.init_process_group(backend, timeout=timedelta(seconds=args.timeout))
+    try:
+        rank, world_size = dist.get_rank(), dist.get_world_size()
+        if args.batch_size < world_size:
+            raise ValueError(f'--batch-size {args.batch_size} is smaller than the '
+                             f'{world_size} workers: give every worker at least one example')
+        X, y = airfoil(device)  # (1500, 5), (1500,)
+        net = make_model(X.shape[1], args.seed, device)
+        ddp = DDP(net, device_ids=[local_rank] if device.type == 'cuda' else None)
+        first = global_batches(len(X), args.batch_size, args.seed, 0)[0]
+        grad = gradient(ddp, X, y, first, rank, world_size)  # all-reduced
+        shard_sizes = [None] * world_size
+        dist.all_gather_object(shard_sizes, len(shard(first, rank, world_size)))
+
+        def fail(step):
+            if rank == args.fail_rank:
+                raise RuntimeError(f'worker {rank} failed on purpose after step {step} '
+                                   f'(--fail-rank {args.fail_rank})')
+
+        start = time.perf_counter()
+        losses = train(ddp, X, y, args.batch_size, args.lr, args.epochs, args.seed,
+                       rank, world_size, after_step=fail)
+        seconds = time.perf_counter() - start
+        if rank == 0 and args.out is not None:
+            result = {'world_size': world_size, 'backend': backend, 'device': str(device),
+                      'batch_size': args.batch_size, 'lr': args.lr, 'epochs': args.epochs,
+                      'seed': args.seed, 'shard_sizes': shard_sizes, 'grad': grad,
+                      'losses': losses, 'seconds': seconds}
+            tmp = args.out.with_suffix('.part')
+            tmp.write_text(json.dumps(result))
+            os.replace(tmp, args.out)  # never a half-written file
+    finally:
+        dist.destroy_process_group()
+
+
+def launch(nproc, args=(), timeout=120):
+    """Run `nproc` workers on this machine with torchrun; return their output.
+
+    Raises RuntimeError with the output if any worker fails, and TimeoutError
+    (after killing every process) if the run takes longer than `timeout` seconds."""
+    nproc = checks.positive_int('nproc', nproc)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f'timeout must be a positive number of seconds, got {timeout!r}')
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone',
+           '--nproc-per-node', str(nproc), '-m', 'd2lmini.data_parallel', *map(str, args)]
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, 'OMP_NUM_THREADS': '1',
+           'PYTHONPATH': os.pathsep.join(filter(None, [root, os.environ.get('PYTHONPATH')]))}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=env, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # torchrun and all its workers
+        out, _ = proc.communicate()
+        raise TimeoutError(f'{nproc} workers did not finish within {timeout} s and were '
+                           f'killed; output:\n{out[-4000:]}') from None
+    if proc.returncode != 0:
+        raise RuntimeError(f'the run of {nproc} workers failed with exit status '
+                           f'{proc.returncode}; output:\n{out[-6000:]}')
+    return out
+
+
+def run(nproc, batch_size=100, lr=0.4, epochs=2, backend='auto', timeout=120, extra=()):
+    """Train with `nproc` local workers and return the results that rank 0 wrote."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / 'result.json'
+        launch(nproc, ['--batch-size', batch_size, '--lr', lr, '--epochs', epochs,
+                       '--backend', backend, '--timeout', timeout / 2, '--out', out,
+                       *extra], timeout)
+        return json.loads(out.read_text())
+
+
+if __name__ == '__main__':
+    main()
