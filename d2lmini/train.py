@@ -44,15 +44,16 @@ def evaluate_loss(net, data_iter, loss):
     for X, y in batches:
         out = net(X)
         l = loss(out, y.reshape(out.shape))
-        # A per-example loss is summed; a scalar (mean) loss is weighted by batch size.
+        # Sum a per-example loss; weight a scalar (mean) loss by the batch size.
         total += l.sum().item() if l.numel() > 1 else l.item() * len(X)
         count += len(X)
     return total / count
 
 
-def _data_device(data_iter):
+def _features(data_iter):
+    """All the features behind a loader, or else its first batch of them."""
     full = _full_data(data_iter)
-    return full[0].device if full is not None else next(iter(data_iter))[0].device
+    return full[0] if full is not None else next(iter(data_iter))[0]
 
 
 def _num_examples(data_iter):
@@ -60,22 +61,25 @@ def _num_examples(data_iter):
     return len(full[0]) if full is not None else sum(len(X) for X, _ in data_iter)
 
 
-def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True, record_every=200):
+def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True,
+           record_every=200):
     """Run `step(X, y)` over the data; record the full-data loss every
     `record_every` examples and at the end. Return (cumulative_times, losses).
     verbose=False trains silently: no printout and no live plot."""
     num_epochs = checks.positive_int('num_epochs', num_epochs)
     n_per_epoch = _num_examples(data_iter)
-    animator = Animator(xlabel='epoch', ylabel='loss', xlim=[0, num_epochs], show=verbose)
+    animator = Animator(xlabel='epoch', ylabel='loss', xlim=[0, num_epochs],
+                        show=verbose)
     n, recorded, timer = 0, 0, Timer()
 
     def record():
         timer.stop()  # evaluation is not training time
         value = evaluate_loss(net, data_iter, loss)
         if not math.isfinite(value):
+            batch_size = getattr(data_iter, 'batch_size', '?')
             raise FloatingPointError(
-                f'training diverged: the loss is {value} after {n} examples with '
-                f'learning rate {lr} and batch size {getattr(data_iter, "batch_size", "?")}; '
+                f'training diverged: the loss is {value} after {n} examples '
+                f'with learning rate {lr} and batch size {batch_size}; '
                 f'try a smaller learning rate, e.g. {lr / 10:g}')
         animator.add(n / n_per_epoch, (value,))
 
@@ -106,7 +110,7 @@ def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim,
                num_epochs=2, verbose=True):
     """Train linear regression with a from-scratch optimizer `trainer_fn`."""
     lr = checks.learning_rate(hyperparams)
-    w, b = init_params(feature_dim, _data_device(data_iter))
+    w, b = init_params(feature_dim, _features(data_iter).device)
     w.requires_grad_(True)
     b.requires_grad_(True)
     net, loss = lambda X: linreg(X, w, b), squared_loss
@@ -119,12 +123,13 @@ def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim,
     return _train(step, net, loss, data_iter, num_epochs, lr, verbose)
 
 
-def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4, verbose=True):
+def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4,
+                       verbose=True):
     """Train linear regression with a torch.optim optimizer class `trainer_fn`."""
     lr = checks.learning_rate(hyperparams)
-    X0 = _full_data(data_iter)[0] if _full_data(data_iter) else next(iter(data_iter))[0]
-    w, b = init_params(X0.shape[1], X0.device)
-    net = nn.Sequential(nn.Linear(X0.shape[1], 1)).to(X0.device)  # (batch, features) -> (batch, 1)
+    X = _features(data_iter)  # (examples, features)
+    w, b = init_params(X.shape[1], X.device)
+    net = nn.Sequential(nn.Linear(X.shape[1], 1)).to(X.device)
     with torch.no_grad():
         net[0].weight.copy_(w.T)
         net[0].bias.copy_(b)
