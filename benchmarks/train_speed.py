@@ -1,6 +1,8 @@
 """Seconds per epoch of train_ch11 over d2lmini.load_array versus a DataLoader.
 
-Both loaders feed the same training loop (d2lmini.train_ch11) the same data on
+"loader alone" is one epoch of iterating without training, which shows how much
+of each epoch is the loader and how much is the training step. Both loaders
+feed the same training loop (d2lmini.train_ch11) the same data on
 the same device; each setting runs `--repeats` times, alternating the loaders,
 and the table reports medians. Run: python benchmarks/train_speed.py
 """
@@ -26,6 +28,17 @@ def run(lr, data_iter, feature_dim, num_epochs):
     return times[-1] / num_epochs, losses[-1]
 
 
+def loader_only(data_iter, repeats):
+    """Median seconds to iterate over one epoch without training: the loader's own cost."""
+    times = []
+    for _ in range(repeats):
+        timer = d2l.Timer()
+        for _ in data_iter:
+            pass
+        times.append(timer.stop())
+    return statistics.median(times)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--repeats', type=int, default=5)
@@ -49,17 +62,20 @@ def main():
         l_ours = statistics.median(l for _, l in res['load_array'])
         l_dl = statistics.median(l for _, l in res['DataLoader'])
         speedup = t_dl / t_ours
+        load_ours, load_dl = loader_only(ours, args.repeats), loader_only(theirs, args.repeats)
         good = speedup >= TARGETS[batch_size] and abs(l_ours - l_dl) <= 0.005
         ok &= good
         rows.append((lr, batch_size, t_ours, t_dl, speedup, TARGETS[batch_size],
-                     l_ours, l_dl, 'yes' if good else 'NO'))
+                     l_ours, l_dl, 'yes' if good else 'NO', load_ours, load_dl))
     head = ('lr', 'batch', 'load_array s/ep', 'DataLoader s/ep', 'speed-up',
-            'target', 'loss (ours)', 'loss (DL)', 'met')
+            'target', 'loss (ours)', 'loss (DL)', 'met', 'loader alone: ours',
+            'loader alone: DataLoader')
     print('| ' + ' | '.join(head) + ' |')
     print('|' + '---|' * len(head))
     for r in rows:
         print(f'| {r[0]:g} | {r[1]} | {r[2]:.5f} | {r[3]:.5f} | {r[4]:.2f}x | '
-              f'>= {r[5]:g}x | {r[6]:.4f} | {r[7]:.4f} | {r[8]} |')
+              f'>= {r[5]:g}x | {r[6]:.4f} | {r[7]:.4f} | {r[8]} | '
+              f'{r[9]:.5f} | {r[10]:.5f} |')
     print('\nall targets met' if ok else '\nsome targets NOT met (see the met column)')
 
 
