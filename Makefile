@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 JB_FLAGS ?= -W --keep-going
 REPO_URL ?=
 
-.PHONY: book test setup system-deps clean bench
+.PHONY: book test setup system-deps clean bench lab
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_speed.py
+
+lab: $(STAMP)
+	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/pip install -q "jupyterlab>=4"
+	$(BIN)/jupyter lab chapters/
 
 clean:
 	rm -rf _build
