@@ -9,16 +9,16 @@ REPO_URL ?=
 .PHONY: book test setup system-deps clean bench lab
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	# The CPU wheel of torch first: a bare range would pull CUDA packages (see DEVELOPERS.md).
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+	  { echo "'$(PYTHON) -m venv' failed: on Debian/Ubuntu, apt-get install python3-venv"; exit 1; }
+	# The CPU wheel of torch first: a bare range would pull CUDA packages (see the README).
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
 
-book: $(STAMP)
+book: $(STAMP) system-deps
 	BOOK_REPO_URL=$(REPO_URL) $(BIN)/jupyter-book build . $(JB_FLAGS)
 
 system-deps:

@@ -45,16 +45,27 @@ def sha1sum(path):
 
 def _fetch(url, dest, timeout):
     """Stream url into dest; return the SHA-1 of what was written."""
-    sha1 = hashlib.sha1()
+    sha1, size = hashlib.sha1(), 0
     with urllib.request.urlopen(url, timeout=timeout) as r:
         status = getattr(r, 'status', None)
         if url.startswith('http') and status != 200:
-            raise DownloadError(f'{url} answered HTTP {status}, expected 200')
+            raise DownloadError(f'the server answered HTTP {status}, expected 200')
         with open(dest, 'wb') as f:
             for chunk in iter(lambda: r.read(1 << 20), b''):
                 sha1.update(chunk)
                 f.write(chunk)
+                size += len(chunk)
+        expected = r.headers.get('Content-Length') if url.startswith('http') else None
+        if expected is not None and int(expected) != size:
+            raise DownloadError(f'the transfer stopped after {size} of {expected} bytes')
     return sha1.hexdigest()
+
+
+def _how_to_place(url, sha1_hash, path):
+    return (f'If this machine cannot reach {url}, download the file elsewhere, '
+            f'check that its SHA-1 is {sha1_hash}, and copy it to {path} (the '
+            f'data folder {path.parent} is set by cache_dir or by the '
+            f'D2LMINI_DATA_DIR environment variable).')
 
 
 def download(name, cache_dir=None, timeout=30):
@@ -62,19 +73,19 @@ def download(name, cache_dir=None, timeout=30):
     if name not in DATA_HUB:
         raise ValueError(f'name {name!r} is not in DATA_HUB; known: {sorted(DATA_HUB)}')
     url, sha1_hash = DATA_HUB[name]
-    folder = data_dir(cache_dir)
-    path = folder / url.rstrip('/').split('/')[-1]
-    if path.is_file() and sha1sum(path) == sha1_hash:
-        return str(path)  # cache hit: no network
-    stale = path.is_file()
+    path = data_dir(cache_dir) / url.rstrip('/').split('/')[-1]
+    if path.is_file():
+        if sha1sum(path) == sha1_hash:
+            return str(path)  # cache hit: no network
+        path.unlink()  # corrupt or outdated: never used, replaced below
     if '://' not in url:  # a plain local path
         url = Path(url).expanduser().resolve().as_uri()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.part', dir=folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.part', dir=path.parent)
         os.close(fd)
     except OSError as e:
-        raise DownloadError(f'cannot write to the data folder {folder} ({e}); '
+        raise DownloadError(f'cannot write to the data folder {path.parent} ({e}); '
                             f'set D2LMINI_DATA_DIR to a writable folder') from e
     try:
         actual = _fetch(url, tmp, timeout)
@@ -83,16 +94,11 @@ def download(name, cache_dir=None, timeout=30):
                 f'{url} has SHA-1 {actual}, expected {sha1_hash}: the download '
                 f'is corrupt or the file has changed; nothing was saved')
         os.replace(tmp, path)  # atomic: the cache never holds a partial file
+    except ChecksumError:
+        raise
     except (OSError, ValueError, http.client.HTTPException) as e:
-        if isinstance(e, (ChecksumError, DownloadError)):
-            raise
-        why = 'the cached copy has the wrong SHA-1 and ' if stale else ''
-        raise DownloadError(
-            f'could not download {name!r}: {why}fetching {url} failed ({e}). '
-            f'If this machine cannot reach it, download the file elsewhere, check '
-            f'that its SHA-1 is {sha1_hash}, and copy it to {path} '
-            f'(the data folder {folder} is set by cache_dir or by the '
-            f'D2LMINI_DATA_DIR environment variable).') from e
+        raise DownloadError(f'could not download {name!r} from {url}: {e}. '
+                            + _how_to_place(url, sha1_hash, path)) from e
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -145,6 +151,9 @@ def load_array(data_arrays, batch_size, is_train=True, generator=None):
     return ArrayLoader(tensors, batch_size, shuffle=is_train, generator=generator)
 
 
+AIRFOIL_ROWS = 1503
+
+
 def read_airfoil(path):
     """Read the airfoil table: 1503 rows of 5 features and the sound level."""
     try:
@@ -152,7 +161,7 @@ def read_airfoil(path):
     except (ValueError, OSError) as e:
         raise ValueError(f'cannot read the airfoil data in {path} ({e}); delete '
                          f'the file and run again to download a fresh copy') from e
-    if data.shape[1] != 6 or not np.isfinite(data).all():
+    if data.shape != (AIRFOIL_ROWS, 6) or not np.isfinite(data).all():
         raise ValueError(f'{path} is not the airfoil table (shape {data.shape}); '
                          f'delete the file and run again to download a fresh copy')
     return data
@@ -160,10 +169,11 @@ def read_airfoil(path):
 
 def get_data_ch11(batch_size=10, n=1500, device=None):
     """The airfoil data, standardised per column: (data_iter, feature_dim)."""
-    data = read_airfoil(download('airfoil'))
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(data):
-        raise ValueError(f'n must be an integer from 1 to {len(data)}, got {n!r}')
+    checks.positive_int('batch_size', batch_size)  # bad arguments fail before any download
+    if checks.positive_int('n', n) > AIRFOIL_ROWS:
+        raise ValueError(f'n must be at most {AIRFOIL_ROWS}, the airfoil rows, got {n!r}')
     device = default_device() if device is None else parse_device(str(device))
+    data = read_airfoil(download('airfoil'))
     data = (data - data.mean(axis=0)) / data.std(axis=0)
     data = torch.from_numpy(data).to(device)
     data_iter = load_array((data[:n, :-1], data[:n, -1]), batch_size, is_train=True)

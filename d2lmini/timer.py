@@ -7,9 +7,10 @@ import torch
 
 
 def synchronize():
-    """Wait for queued CUDA work, so that the clock measures it."""
+    """Wait for queued CUDA work on every GPU, so that the clock measures it."""
     if torch.cuda.is_available() and torch.cuda.is_initialized():
-        torch.cuda.synchronize()
+        for i in range(torch.cuda.device_count()):
+            torch.cuda.synchronize(i)
 
 
 class Timer:

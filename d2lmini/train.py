@@ -58,7 +58,12 @@ def _features(data_iter):
 
 def _num_examples(data_iter):
     full = _full_data(data_iter)
-    return len(full[0]) if full is not None else sum(len(X) for X, _ in data_iter)
+    if full is not None:
+        return len(full[0])
+    if iter(data_iter) is data_iter:  # a generator would be used up by counting
+        raise TypeError(f'data_iter must be re-iterable (one pass per epoch), got '
+                        f'{type(data_iter).__name__}; use d2l.load_array')
+    return sum(len(X) for X, _ in data_iter)
 
 
 def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True,

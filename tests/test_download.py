@@ -1,8 +1,10 @@
 """download(): local paths, file:// and HTTP sources, the cache, checksums and offline errors."""
 import hashlib
+import os
 import http.server
 import socket
 import threading
+import time
 import urllib.error
 from pathlib import Path
 
@@ -183,3 +185,67 @@ def test_airfoil_entry_matches_the_verified_file(airfoil_dir):
     assert url == d2l.DATA_URL + 'airfoil_self_noise.dat'
     assert d2l.sha1sum(airfoil_dir / 'airfoil_self_noise.dat') == sha1
     assert d2l.download('airfoil') == str(airfoil_dir / 'airfoil_self_noise.dat')
+
+
+def serve_once(handler_body):
+    """A one-request HTTP server on 127.0.0.1 whose GET runs handler_body(self)."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            handler_body(self)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    return httpd, f'http://127.0.0.1:{httpd.server_address[1]}/{NAME}'
+
+
+def test_truncated_transfer_is_named_as_such(monkeypatch, cache):
+    def short(handler):  # promise the whole file, send half of it
+        handler.send_response(200)
+        handler.send_header('Content-Length', str(len(CONTENT)))
+        handler.end_headers()
+        handler.wfile.write(CONTENT[:5])
+    httpd, url = serve_once(short)
+    hub(monkeypatch, url)
+    try:
+        with pytest.raises(d2l.DownloadError, match=r'stopped after 5 of 12 bytes|IncompleteRead'):
+            d2l.download('toy')
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert leftovers(cache) == []
+
+
+def test_a_server_that_never_answers_times_out(monkeypatch, cache):
+    def silent(handler):
+        time.sleep(2)
+    httpd, url = serve_once(silent)
+    hub(monkeypatch, url)
+    try:
+        with pytest.raises(d2l.DownloadError, match='D2LMINI_DATA_DIR') as err:
+            d2l.download('toy', timeout=0.3)
+        assert 'timed out' in str(err.value)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert leftovers(cache) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason='root can write to a read-only folder')
+def test_read_only_data_folder(monkeypatch, source, tmp_path):
+    folder = tmp_path / 'ro'
+    folder.mkdir()
+    folder.chmod(0o500)
+    hub(monkeypatch, str(source / NAME))
+    with pytest.raises(d2l.DownloadError, match='writable folder'):
+        d2l.download('toy', cache_dir=folder)
+
+
+def test_unwritable_data_folder(monkeypatch, source, tmp_path):
+    blocker = tmp_path / 'a-file'
+    blocker.write_text('not a folder')
+    hub(monkeypatch, str(source / NAME))
+    with pytest.raises(d2l.DownloadError, match='writable folder'):
+        d2l.download('toy', cache_dir=blocker / 'data')

@@ -1,5 +1,6 @@
 """Timer against a fake clock: exact start/stop/avg/sum/cumsum/median values."""
 import pytest
+import torch
 
 import d2lmini as d2l
 import d2lmini.timer
@@ -42,3 +43,14 @@ def test_real_clock_measures_a_sleep():
     timer = d2l.Timer()
     time.sleep(0.05)
     assert 0.04 < timer.stop() < 1.0
+
+
+def test_timer_waits_for_every_gpu(monkeypatch):
+    synced = []
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'is_initialized', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'device_count', lambda: 2)
+    monkeypatch.setattr(torch.cuda, 'synchronize', lambda i=None: synced.append(i))
+    timer = d2l.Timer()
+    timer.stop()
+    assert synced == [0, 1, 0, 1]  # at start and at stop, on both GPUs

@@ -184,3 +184,30 @@ def test_verbose_false_trains_silently(airfoil_dir, capsys):
     assert len(times) == len(losses) > 0
     d2l.train_concise_ch11(torch.optim.SGD, {'lr': 0.4}, data_iter, 1, verbose=False)
     assert capsys.readouterr().out == ''
+
+
+def test_concise_takes_the_feature_dimension_from_the_data():
+    X = torch.randn(200, 3)  # (examples, features): not the airfoil's 5
+    y = X @ torch.tensor([1.0, -2.0, 0.5])
+    _, losses = d2l.train_concise_ch11(torch.optim.SGD, {'lr': 0.1},
+                                       d2l.load_array((X, y), 20), 3, verbose=False)
+    assert losses[-1] < 0.01
+
+
+def test_evaluation_is_one_pass_over_the_full_data():
+    data_iter = toy_loader(n=1000, batch_size=10)
+    w, b = torch.zeros(5, 1), torch.zeros(1)
+    calls = []
+
+    def net(X):
+        calls.append(len(X))
+        return d2l.linreg(X, w, b)
+    d2l.evaluate_loss(net, data_iter, d2l.squared_loss)
+    assert calls == [1000]
+
+
+def test_a_one_shot_iterable_is_refused():
+    X, y = torch.randn(20, 5), torch.randn(20)
+    batches = ((X[i:i + 5], y[i:i + 5]) for i in range(0, 20, 5))
+    with pytest.raises(TypeError, match='re-iterable'):
+        d2l.train_ch11(d2l.sgd, None, {'lr': 0.1}, batches, 5, 1, verbose=False)
