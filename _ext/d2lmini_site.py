@@ -58,10 +58,18 @@ def fix_theme_scripts(app, pagename, templatename, context, doctree):
     context['script_files'] = unique
 
 
+def localize_caption_numbers(app, pagename, templatename, context, doctree):
+    """Chinese pages say 图 where numfig_format (one setting for the site) says Fig."""
+    if pagename.startswith('chapters/zh/') and 'body' in context:
+        context['body'] = context['body'].replace(
+            '<span class="caption-number">Fig. ', '<span class="caption-number">图 ')
+
+
 def setup(app):
     app.setup_extension('sphinx-mathjax-offline')  # MathJax 3 served from _static/mathjax, no CDN
     app.setup_extension('cjk_search')  # site search finds Chinese words
     app.connect('config-inited', configure_buttons)
     app.connect('html-page-context', add_ipynb_download, priority=400)  # before the theme's buttons
     app.connect('html-page-context', fix_theme_scripts, priority=900)
+    app.connect('html-page-context', localize_caption_numbers)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}

@@ -15,12 +15,12 @@ def gflops(m, n, p, seconds):
     return matmul_flops(m, n, p) / seconds / 1e9
 
 
-def large_matmul_gflops(device, size=None, repeats=5):
+def large_matmul_gflops(device, size=None, repeats=10):
     """Median GFLOP/s of one large square float32 product on `device`: the
     machine's practical peak, to compare the other ways against."""
     device = torch.device(device)
     size = size or (8192 if device.type == 'cuda' else 2048)
     B = torch.randn(size, size, device=device)
     C = torch.randn(size, size, device=device)
-    timer = time_it(lambda: torch.mm(B, C), repeats=repeats, warmup=1)
+    timer = time_it(lambda: torch.mm(B, C), repeats=repeats, warmup=2)
     return gflops(size, size, size, timer.median())

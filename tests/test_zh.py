@@ -222,6 +222,8 @@ def test_built_page_terms_links_and_citation(book_html, zh_page):
         assert f'id="{name}"' in zh_page
     english = (book_html / 'chapters' / 'minibatch_sgd.html').read_text(encoding='utf-8')
     assert 'href="zh/minibatch_sgd.html"' in english, 'the English page should link here'
+    numbers = re.findall(r'<span class="caption-number">(\S+) ', zh_page)
+    assert numbers and set(numbers) == {'图'}, f'caption numbers read {set(numbers)}'
 
 
 @pytest.mark.slow
