@@ -14,7 +14,6 @@ import copy
 import json
 import math
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -70,12 +69,13 @@ def shard_loss(net, X, y, indices, rank, world_size):
     is the mean loss over the whole global minibatch `indices`."""
     idx = shard(indices, rank, world_size).to(X.device)
     out = net(X[idx])  # (shard, 1)
-    # With equal shards this is the shard's mean loss; the sum makes it exact for any split.
+    # With equal shards this is the shard's mean loss; the sum makes it exact for
+    # any split.
     return squared_loss(out, y[idx]).sum() * world_size / len(indices)
 
 
 def gradient(net, X, y, indices, rank=0, world_size=1):
-    """The gradient of the global minibatch's mean loss, flattened: [weights..., bias]."""
+    """The gradient of the global minibatch's mean loss, flattened: [w..., b]."""
     net.zero_grad()
     shard_loss(net, X, y, indices, rank, world_size).backward()
     params = net.module.parameters() if isinstance(net, DDP) else net.parameters()
@@ -99,7 +99,8 @@ def train(net, X, y, batch_size, lr, epochs, seed, rank=0, world_size=1,
     for epoch in range(epochs):
         for indices in global_batches(len(X), batch_size, seed, epoch):
             optimizer.zero_grad()
-            shard_loss(net, X, y, indices, rank, world_size).backward()  # DDP all-reduces here
+            loss = shard_loss(net, X, y, indices, rank, world_size)
+            loss.backward()  # DDP all-reduces the gradients here
             optimizer.step()
             step += 1
             losses.append(full_loss(module, X, y))
@@ -111,15 +112,25 @@ def train(net, X, y, batch_size, lr, epochs, seed, rank=0, world_size=1,
     return losses
 
 
-def pick_backend(name):
-    """'gloo' or 'nccl' for `name` in BACKENDS ('auto': nccl when CUDA is there)."""
+def gpus():
+    """The number of CUDA GPUs this process can use (0 without CUDA)."""
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def pick_backend(name, local_world_size=1):
+    """'gloo' or 'nccl' for `name` in BACKENDS; 'auto' picks nccl only when each of
+    the `local_world_size` workers on this machine can have a GPU of its own."""
     if name not in BACKENDS:
         raise ValueError(f'backend must be one of {BACKENDS}, got {name!r}')
+    local_world_size = checks.positive_int('local_world_size', local_world_size)
+    enough = gpus() >= local_world_size and dist.is_nccl_available()
     if name == 'auto':
-        return 'nccl' if torch.cuda.is_available() and dist.is_nccl_available() else 'gloo'
-    if name == 'nccl' and not torch.cuda.is_available():
-        raise ValueError("backend 'nccl' needs CUDA GPUs and this machine has none; "
-                         "use --backend gloo (or auto)")
+        return 'nccl' if enough else 'gloo'
+    if name == 'nccl' and not enough:
+        raise ValueError(f"backend 'nccl' needs one CUDA GPU per worker, but "
+                         f"{local_world_size} worker(s) share {gpus()} GPU(s) here "
+                         f"(NCCL available: {dist.is_nccl_available()}); use "
+                         f"--backend gloo (or auto)")
     return name
 
 
@@ -130,7 +141,8 @@ def _positive(kind):
         except ValueError:
             value = None
         if value is None or not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f'must be a positive {kind.__name__}, got {text!r}')
+            raise argparse.ArgumentTypeError(
+                f'must be a positive {kind.__name__}, got {text!r}')
         return value
     return parse
 
@@ -140,18 +152,24 @@ def parser():
     p = argparse.ArgumentParser(prog='python -m d2lmini.data_parallel',
                                 description=__doc__.split('\n\n')[0])
     p.add_argument('--batch-size', type=_positive(int), default=100,
-                   help='global minibatch size, split across all workers (default 100)')
-    p.add_argument('--lr', type=_positive(float), default=0.4, help='learning rate (default 0.4)')
-    p.add_argument('--epochs', type=_positive(int), default=2, help='passes over the data (default 2)')
-    p.add_argument('--seed', type=int, default=0, help='shared seed for the model and the permutations')
+                   help='global minibatch size, split across all workers '
+                        '(default 100)')
+    p.add_argument('--lr', type=_positive(float), default=0.4,
+                   help='learning rate (default 0.4)')
+    p.add_argument('--epochs', type=_positive(int), default=2,
+                   help='passes over the data (default 2)')
+    p.add_argument('--seed', type=int, default=0,
+                   help='shared seed for the model and the permutations')
     p.add_argument('--backend', choices=BACKENDS, default='auto',
-                   help='gloo (CPU), nccl (one GPU per worker) or auto (default)')
+                   help='gloo (CPU), nccl (one GPU per worker) or auto (default: '
+                        'nccl if every worker on this machine gets a GPU, else gloo)')
     p.add_argument('--timeout', type=_positive(float), default=60.0,
                    help='seconds to wait for the other workers at start-up and in '
                         'each collective before failing (default 60)')
-    p.add_argument('--out', type=Path, help='JSON file that rank 0 writes the results to')
-    p.add_argument('--fail-rank', type=int, default=None,
-                   help='for tests: this rank raises an error after its first step')
+    p.add_argument('--out', type=Path,
+                   help='JSON file that rank 0 writes the results to')
+    p.add_argument('--fail-rank', type=int, default=None,  # a test hook, not in --help
+                   help=argparse.SUPPRESS)
     return p
 
 
@@ -162,19 +180,16 @@ def parse_args(argv=None):
 
 @record  # torchrun's failure summary then shows the worker's exception
 def main(argv=None):
-    """One worker: join the group, check the gradient, train, and (rank 0) write JSON."""
+    """One worker: join the group, check the gradient, train, (rank 0) write JSON."""
     args = parse_args(argv)
     if 'RANK' not in os.environ or 'WORLD_SIZE' not in os.environ:
-        raise RuntimeError('run this module under torchrun, e.g. `torchrun --standalone '
-                           '--nproc-per-node 2 -m d2lmini.data_parallel`')
-    backend = pick_backend(args.backend)
+        raise RuntimeError('run this module under torchrun, e.g. `torchrun '
+                           '--standalone --nproc-per-node 2 -m d2lmini.data_parallel`')
     local_rank = int(os.environ.get('LOCAL_RANK', 0))
+    local_world_size = int(os.environ.get('LOCAL_WORLD_SIZE', 1))
+    backend = pick_backend(args.backend, local_world_size)  # every rank picks alike
     if backend == 'nccl':
-        if local_rank >= torch.cuda.device_count():
-            raise RuntimeError(f'nccl needs one GPU per worker, but local rank {local_rank} '
-                               f'has none ({torch.cuda.device_count()} GPU(s)); use '
-                               f'--nproc-per-node {torch.cuda.device_count()} or --backend gloo')
-        device = torch.device('cuda', local_rank)
+        device = torch.device('cuda', local_rank)  # local_rank < gpus(), checked
         torch.cuda.set_device(device)
     else:
         device = torch.device('cpu')
@@ -183,7 +198,8 @@ def main(argv=None):
         rank, world_size = dist.get_rank(), dist.get_world_size()
         if args.batch_size < world_size:
             raise ValueError(f'--batch-size {args.batch_size} is smaller than the '
-                             f'{world_size} workers: give every worker at least one example')
+                             f'{world_size} workers: give every worker at least one '
+                             f'example')
         X, y = airfoil(device)  # (1500, 5), (1500,)
         net = make_model(X.shape[1], args.seed, device)
         ddp = DDP(net, device_ids=[local_rank] if device.type == 'cuda' else None)
@@ -194,18 +210,19 @@ def main(argv=None):
 
         def fail(step):
             if rank == args.fail_rank:
-                raise RuntimeError(f'worker {rank} failed on purpose after step {step} '
-                                   f'(--fail-rank {args.fail_rank})')
+                raise RuntimeError(f'worker {rank} failed on purpose after step '
+                                   f'{step} (--fail-rank {args.fail_rank})')
 
         start = time.perf_counter()
         losses = train(ddp, X, y, args.batch_size, args.lr, args.epochs, args.seed,
                        rank, world_size, after_step=fail)
         seconds = time.perf_counter() - start
         if rank == 0 and args.out is not None:
-            result = {'world_size': world_size, 'backend': backend, 'device': str(device),
-                      'batch_size': args.batch_size, 'lr': args.lr, 'epochs': args.epochs,
-                      'seed': args.seed, 'shard_sizes': shard_sizes, 'grad': grad,
-                      'losses': losses, 'seconds': seconds}
+            result = {'world_size': world_size, 'backend': backend,
+                      'device': str(device), 'batch_size': args.batch_size,
+                      'lr': args.lr, 'epochs': args.epochs, 'seed': args.seed,
+                      'shard_sizes': shard_sizes, 'grad': grad, 'losses': losses,
+                      'seconds': seconds}
             tmp = args.out.with_suffix('.part')
             tmp.write_text(json.dumps(result))
             os.replace(tmp, args.out)  # never a half-written file
@@ -213,35 +230,58 @@ def main(argv=None):
         dist.destroy_process_group()
 
 
+def _read(log):
+    log.seek(0)
+    return log.read()
+
+
+def _stop(proc, grace=15):
+    """Stop torchrun: SIGTERM, which it passes on to its workers, then SIGKILL."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def launch(nproc, args=(), timeout=120):
     """Run `nproc` workers on this machine with torchrun; return their output.
 
     Raises RuntimeError with the output if any worker fails, and TimeoutError
-    (after killing every process) if the run takes longer than `timeout` seconds."""
+    (after stopping every process) if the run takes longer than `timeout` seconds."""
     nproc = checks.positive_int('nproc', nproc)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise ValueError(f'timeout must be a positive number of seconds, got {timeout!r}')
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+            or not timeout > 0:
+        raise ValueError(f'timeout must be a positive number of seconds, got '
+                         f'{timeout!r}')
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone',
-           '--nproc-per-node', str(nproc), '-m', 'd2lmini.data_parallel', *map(str, args)]
+           '--nproc-per-node', str(nproc), '-m', 'd2lmini.data_parallel',
+           *map(str, args)]
     root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, 'OMP_NUM_THREADS': '1',
-           'PYTHONPATH': os.pathsep.join(filter(None, [root, os.environ.get('PYTHONPATH')]))}
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=env, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)  # torchrun and all its workers
-        out, _ = proc.communicate()
-        raise TimeoutError(f'{nproc} workers did not finish within {timeout} s and were '
-                           f'killed; output:\n{out[-4000:]}') from None
+           'PYTHONPATH': os.pathsep.join(filter(None, [root,
+                                                        os.environ.get('PYTHONPATH')]))}
+    # Output goes to a file, not a pipe: a pipe kept open by a stray worker would
+    # make reading it wait for that worker.
+    with tempfile.TemporaryFile(mode='w+') as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, text=True,
+                                env=env)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _stop(proc)
+            raise TimeoutError(f'{nproc} workers did not finish within {timeout} s and '
+                               f'were stopped; output:\n{_read(log)[-4000:]}') from None
+        out = _read(log)
     if proc.returncode != 0:
         raise RuntimeError(f'the run of {nproc} workers failed with exit status '
                            f'{proc.returncode}; output:\n{out[-6000:]}')
     return out
 
 
-def run(nproc, batch_size=100, lr=0.4, epochs=2, backend='auto', timeout=120, extra=()):
+def run(nproc, batch_size=100, lr=0.4, epochs=2, backend='auto', timeout=120,
+        extra=()):
     """Train with `nproc` local workers and return the results that rank 0 wrote."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / 'result.json'

@@ -1,5 +1,7 @@
 """How throughput grows with the batch: matrix blocks and training steps, timed."""
 import numbers
+import os
+from pathlib import Path
 
 import torch
 
@@ -89,7 +91,7 @@ def train_step_throughput(X, y, batch_sizes, lr=0.01, steps=10, repeats=5):
 
 
 def knee(xs, ys, fraction=0.5, reference=None):
-    """The smallest x whose y reaches `fraction` of `reference` (default: the largest y)."""
+    """The smallest x whose y reaches `fraction` of `reference` (default: largest y)."""
     if len(xs) != len(ys) or not xs:
         raise ValueError(f'xs and ys must be non-empty and of equal length, got '
                          f'{len(xs)} and {len(ys)}')
@@ -98,3 +100,58 @@ def knee(xs, ys, fraction=0.5, reference=None):
         raise ValueError(f'fraction must be in (0, 1], got {fraction!r}')
     reference = max(ys) if reference is None else reference
     return next((x for x, y in zip(xs, ys) if y >= fraction * reference), None)
+
+
+def tiny_mm_seconds(device='cpu', calls=200, repeats=5):
+    """Median seconds of one torch.mm of two 1 x 1 matrices: a call with almost no
+    arithmetic, so its time is the fixed cost that every call pays."""
+    calls = checks.positive_int('calls', calls)
+    B = torch.ones(1, 1, device=device)  # (1, 1)
+    def fn():
+        for _ in range(calls):
+            torch.mm(B, B)
+        if B.device.type == 'cuda':
+            torch.cuda.synchronize()
+    return interleaved_medians([fn], repeats)[0] / calls
+
+
+def _bytes(text):
+    """Bytes of a size such as '32K', '1M' or '4096' (as sysfs writes them)."""
+    text = text.strip().upper().removesuffix('B')
+    scale = {'K': 2 ** 10, 'M': 2 ** 20, 'G': 2 ** 30}.get(text[-1:], 1)
+    return int(text.rstrip('KMG')) * scale
+
+
+def cache_sizes(root='/sys/devices/system/cpu/cpu0/cache'):
+    """Data cache sizes in bytes of the first CPU, e.g. {'L1d': 32768, 'L2': ...};
+    from Linux's sysfs, else from sysconf, else {} (unknown on this system)."""
+    sizes, root = {}, Path(root)
+    try:
+        for index in sorted(root.glob('index*')):
+            level = int((index / 'level').read_text())
+            kind = (index / 'type').read_text().strip()
+            if kind == 'Instruction':
+                continue
+            sizes[f'L{level}d' if kind == 'Data' else f'L{level}'] = \
+                _bytes((index / 'size').read_text())
+    except (OSError, ValueError):
+        sizes = {}
+    if sizes:
+        return sizes
+    for name, key in [('L1d', 'SC_LEVEL1_DCACHE_SIZE'), ('L2', 'SC_LEVEL2_CACHE_SIZE'),
+                      ('L3', 'SC_LEVEL3_CACHE_SIZE')]:
+        try:
+            value = os.sysconf(key)
+        except (AttributeError, ValueError, OSError):
+            continue
+        if value > 0:
+            sizes[name] = value
+    return sizes
+
+
+def smallest_cache(nbytes, sizes):
+    """The name of the smallest cache in `sizes` that holds `nbytes`, or None."""
+    if isinstance(nbytes, bool) or not isinstance(nbytes, numbers.Real) or nbytes < 0:
+        raise ValueError(f'nbytes must be a non-negative number, got {nbytes!r}')
+    fits = [(size, name) for name, size in sizes.items() if size >= nbytes]
+    return min(fits)[1] if fits else None

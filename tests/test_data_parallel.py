@@ -1,6 +1,7 @@
 """Data-parallel training with torchrun: same gradients and losses as one process,
 and a failing worker fails the whole run quickly with its error shown."""
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -18,7 +19,8 @@ def airfoil(airfoil_dir):
 @pytest.fixture(scope='module')
 def two_workers(airfoil_dir):
     """One run of 2 gloo workers (CPU only; torchrun picks a free port)."""
-    return dp.run(2, batch_size=BATCH, lr=LR, epochs=EPOCHS, backend='gloo', timeout=180)
+    return dp.run(2, batch_size=BATCH, lr=LR, epochs=EPOCHS, backend='gloo',
+                  timeout=180)
 
 
 def test_run_is_sharded_across_two_gloo_workers(two_workers):
@@ -77,11 +79,27 @@ def test_failing_worker_fails_the_run_fast_with_its_error(airfoil_dir):
     assert elapsed < 150, f'a failing worker took {elapsed:.0f} s to fail the run'
 
 
-def test_launch_timeout_kills_the_run():
+def workers_alive():
+    """Processes of this machine that run the data-parallel script (Linux /proc)."""
+    alive = []
+    for cmdline in Path('/proc').glob('[0-9]*/cmdline'):
+        try:
+            if b'd2lmini.data_parallel' in cmdline.read_bytes():
+                alive.append(cmdline.parent.name)
+        except OSError:  # the process ended while we looked
+            pass
+    return alive
+
+
+def test_launch_timeout_stops_every_worker(airfoil_dir):
     start = time.perf_counter()
     with pytest.raises(TimeoutError, match='did not finish within'):
-        dp.launch(2, ['--epochs', 1], timeout=0.5)
-    assert time.perf_counter() - start < 30
+        dp.launch(2, ['--epochs', 100000], timeout=8)  # long enough to start training
+    assert time.perf_counter() - start < 40
+    deadline = time.perf_counter() + 10
+    while workers_alive() and time.perf_counter() < deadline:
+        time.sleep(0.2)
+    assert workers_alive() == []
 
 
 def test_bad_arguments_are_rejected(capsys):
@@ -104,8 +122,59 @@ def test_main_outside_torchrun_says_how_to_launch(monkeypatch):
         dp.main(['--epochs', '1'])
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason='this machine has CUDA, so nccl is valid')
-def test_nccl_without_cuda_is_rejected():
+def fake_gpus(monkeypatch, count, nccl=True):
+    """Pretend this machine has `count` CUDA GPUs (and NCCL if `nccl`)."""
+    monkeypatch.setattr(dp.torch.cuda, 'is_available', lambda: count > 0)
+    monkeypatch.setattr(dp.torch.cuda, 'device_count', lambda: count)
+    monkeypatch.setattr(dp.dist, 'is_nccl_available', lambda: nccl)
+
+
+@pytest.mark.parametrize('gpus, workers, nccl, expected', [
+    (0, 1, True, 'gloo'),    # no GPU at all
+    (1, 2, True, 'gloo'),    # the single-GPU machine: worker 1 would have no GPU
+    (1, 1, True, 'nccl'),
+    (2, 2, True, 'nccl'),
+    (8, 2, True, 'nccl'),
+    (2, 2, False, 'gloo'),   # GPUs, but a PyTorch built without NCCL
+])
+def test_auto_backend_gives_nccl_only_one_gpu_per_worker(monkeypatch, gpus, workers,
+                                                        nccl, expected):
+    fake_gpus(monkeypatch, gpus, nccl)
+    assert dp.pick_backend('auto', workers) == expected
+    assert dp.pick_backend('gloo', workers) == 'gloo'
+
+
+@pytest.mark.parametrize('gpus, workers', [(0, 1), (1, 2), (3, 4)])
+def test_nccl_without_a_gpu_per_worker_is_rejected(monkeypatch, gpus, workers):
+    fake_gpus(monkeypatch, gpus)
     with pytest.raises(ValueError, match='gloo'):
-        dp.pick_backend('nccl')
-    assert dp.pick_backend('auto') == 'gloo'
+        dp.pick_backend('nccl', workers)
+
+
+def test_nccl_with_a_gpu_per_worker_is_accepted(monkeypatch):
+    fake_gpus(monkeypatch, 2)
+    assert dp.pick_backend('nccl', 2) == 'nccl'
+    with pytest.raises(ValueError, match='local_world_size'):
+        dp.pick_backend('auto', 0)
+
+
+def test_worker_on_a_one_gpu_machine_joins_with_gloo(monkeypatch):
+    # Worker 1 of 2 on a 1-GPU machine: 'auto' must give gloo on the CPU, not fail.
+    fake_gpus(monkeypatch, 1)
+    monkeypatch.setattr(dp.torch.cuda, 'set_device', lambda device: pytest.fail(
+        f'worker 1 was put on {device}, but the machine has a single GPU'))
+    for key, value in {'RANK': '1', 'WORLD_SIZE': '2', 'LOCAL_RANK': '1',
+                       'LOCAL_WORLD_SIZE': '2'}.items():
+        monkeypatch.setenv(key, value)
+    joined = []
+
+    class Joined(Exception):
+        pass
+
+    def init_process_group(backend, **kwargs):
+        joined.append(backend)
+        raise Joined  # stop before any communication
+    monkeypatch.setattr(dp.dist, 'init_process_group', init_process_group)
+    with pytest.raises(Joined):
+        dp.main(['--epochs', '1'])
+    assert joined == ['gloo']

@@ -28,7 +28,8 @@ def test_block_matmul_gflops_counts_the_whole_product(monkeypatch):
     # Every width must compute all of A = BC: count the columns the products make.
     columns = []
     real_mm = torch.mm
-    monkeypatch.setattr(scaling.torch, 'mm', lambda a, b: columns.append(b.shape[1]) or real_mm(a, b))
+    monkeypatch.setattr(scaling.torch, 'mm',
+                        lambda a, b: columns.append(b.shape[1]) or real_mm(a, b))
     scaling.block_matmul_gflops([3], size=10, repeats=1)
     per_call = sum(columns) / 3  # 2 warm-up runs + 1 timed
     assert per_call == 10 and columns[:4] == [3, 3, 3, 1]
@@ -82,3 +83,57 @@ def test_interleaved_medians_takes_turns():
     assert len(seconds) == 2 and all(math.isfinite(t) and t >= 0 for t in seconds)
     with pytest.raises(ValueError, match='repeats'):
         scaling.interleaved_medians(fns, repeats=0)
+
+
+def fake_cache(root, index, level, kind, size):
+    folder = root / f'index{index}'
+    folder.mkdir()
+    for name, text in [('level', level), ('type', kind), ('size', size)]:
+        (folder / name).write_text(f'{text}\n')
+
+
+def test_cache_sizes_reads_sysfs_data_caches(tmp_path):
+    fake_cache(tmp_path, 0, 1, 'Data', '48K')
+    fake_cache(tmp_path, 1, 1, 'Instruction', '32K')
+    fake_cache(tmp_path, 2, 2, 'Unified', '2048K')
+    fake_cache(tmp_path, 3, 3, 'Unified', '36M')
+    assert scaling.cache_sizes(tmp_path) == {'L1d': 48 * 2 ** 10, 'L2': 2 * 2 ** 20,
+                                             'L3': 36 * 2 ** 20}
+
+
+def test_cache_sizes_falls_back_to_sysconf_then_to_unknown(tmp_path, monkeypatch):
+    fake_cache(tmp_path, 0, 1, 'Data', 'garbage')  # unreadable: ignored, not an error
+    values = {'SC_LEVEL1_DCACHE_SIZE': 32768, 'SC_LEVEL2_CACHE_SIZE': 0,
+              'SC_LEVEL3_CACHE_SIZE': 8 * 2 ** 20}
+    monkeypatch.setattr(scaling.os, 'sysconf', lambda key: values[key])
+    assert scaling.cache_sizes(tmp_path) == {'L1d': 32768, 'L3': 8 * 2 ** 20}
+
+    def no_sysconf(key):  # e.g. an OS whose sysconf does not know cache sizes
+        raise ValueError(f'unrecognized configuration name {key}')
+    monkeypatch.setattr(scaling.os, 'sysconf', no_sysconf)
+    assert scaling.cache_sizes(tmp_path / 'missing') == {}
+
+
+def test_cache_sizes_of_this_machine_are_plausible():
+    sizes = scaling.cache_sizes()
+    assert all(2 ** 10 <= size <= 2 ** 32 for size in sizes.values()), sizes
+    if 'L1d' in sizes and 'L2' in sizes:
+        assert sizes['L1d'] < sizes['L2']
+
+
+def test_smallest_cache():
+    sizes = {'L1d': 32 * 2 ** 10, 'L2': 512 * 2 ** 10, 'L3': 32 * 2 ** 20}
+    assert scaling.smallest_cache(0, sizes) == 'L1d'
+    assert scaling.smallest_cache(32 * 2 ** 10, sizes) == 'L1d'
+    assert scaling.smallest_cache(300 * 2 ** 10, sizes) == 'L2'
+    assert scaling.smallest_cache(33 * 2 ** 20, sizes) is None
+    assert scaling.smallest_cache(1, {}) is None
+    with pytest.raises(ValueError, match='nbytes'):
+        scaling.smallest_cache(-1, sizes)
+
+
+def test_tiny_mm_seconds_is_a_small_positive_time():
+    seconds = scaling.tiny_mm_seconds(calls=20, repeats=3)
+    assert math.isfinite(seconds) and 0 < seconds < 0.01
+    with pytest.raises(ValueError, match='calls'):
+        scaling.tiny_mm_seconds(calls=0)
