@@ -43,7 +43,8 @@ def time_to_loss(times, losses, target):
 def sweep(grid, features, labels, num_epochs=1, target=0.25, show_progress=None):
     """Train linear regression with minibatch SGD for every batch size and learning rate in grid.
 
-    grid maps batch sizes to lists of learning rates. Returns one dict per run. A run
+    grid maps batch sizes to lists of learning rates. Returns one dict per run, with the
+    time, examples and loss at which it first reached `target` (inf if never). A run
     whose loss becomes non-finite, or ends above the loss of the zero model, counts as
     diverged.
     """
@@ -63,11 +64,12 @@ def sweep(grid, features, labels, num_epochs=1, target=0.25, show_progress=None)
             times, losses = [math.nan], [math.inf]
         diverged = not losses[-1] <= start_loss
         points = record_points(len(features), batch_size, num_epochs)
+        first = lambda xs: math.inf if diverged else time_to_loss(xs, losses, target)
         records.append({
             'batch_size': batch_size, 'lr': lr, 'diverged': diverged,
             'loss': losses[-1], 'sec_per_epoch': times[-1] / num_epochs,
-            'time_to_target': math.inf if diverged else time_to_loss(times, losses, target),
-            'examples_to_target': math.inf if diverged else time_to_loss(points, losses, target)})
+            'time_to_target': first(times), 'examples_to_target': first(points),
+            'loss_at_target': first(losses)})  # the first recorded loss <= target
     return records
 
 

@@ -162,6 +162,22 @@ def test_sweep_records_every_run_and_marks_divergence(capsys):
     assert out.out == '' and out.err == ''  # no training printouts, no progress bar
 
 
+def test_sweep_reports_where_each_run_first_reached_the_target():
+    X, y = toy_data(n=1000)  # one epoch of batches of 10 records the loss 5 times
+    d2l.set_seed(0)
+    [rec] = ex.sweep({10: [0.01]}, X, y, num_epochs=1, target=1.0, show_progress=False)
+    d2l.set_seed(0)  # the same run again, to see its whole loss curve
+    _, losses = d2l.train_ch11(d2l.sgd, None, {'lr': 0.01}, d2l.load_array((X, y), 10), 3, 1,
+                               verbose=False)
+    assert losses[-1] == pytest.approx(rec['loss'])
+    k = next(i for i, l in enumerate(losses) if l <= 1.0)
+    assert 0 < k < len(losses) - 1  # reached in the middle, so the test can tell
+    assert rec['loss_at_target'] == pytest.approx(losses[k]) and losses[k - 1] > 1.0
+    assert rec['examples_to_target'] == ex.record_points(1000, 10, 1)[k]
+    [never] = ex.sweep({10: [0.01]}, X, y, num_epochs=1, target=0.0, show_progress=False)
+    assert never['loss_at_target'] == never['examples_to_target'] == math.inf
+
+
 def test_sweep_rejects_bad_grid():
     X, y = toy_data()
     with pytest.raises(TypeError, match='grid'):
