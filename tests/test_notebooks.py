@@ -47,17 +47,16 @@ def test_chapter_runs_as_notebook(page, airfoil_dir):
 @pytest.mark.parametrize('page', CHAPTERS)
 def test_jupyter_server_opens_and_saves_the_md_as_a_notebook(page, tmp_path):
     """What JupyterLab asks of the server: the .md as a notebook model, saved back as .md."""
-    asyncio = pytest.importorskip('asyncio')
     contents = pytest.importorskip('jupyter_server.services.contents.largefilemanager')
-    from jupytext.async_contentsmanager import build_async_jupytext_contents_manager_class
+    from jupytext.sync_contentsmanager import build_sync_jupytext_contents_manager_class
     path = source_of(page)
     shutil.copy(ROOT / 'jupytext.toml', tmp_path / 'jupytext.toml')
     shutil.copy(path, tmp_path / path.name)
-    cm = build_async_jupytext_contents_manager_class(contents.AsyncLargeFileManager)(
+    cm = build_sync_jupytext_contents_manager_class(contents.LargeFileManager)(
         root_dir=str(tmp_path))
-    model = asyncio.run(cm.get(path.name, type='notebook'))
+    model = cm.get(path.name, type='notebook')
     assert model['type'] == 'notebook'
     assert model['content']['metadata']['kernelspec']['name'] == 'python3'
-    asyncio.run(cm.save(model, path.name))
+    cm.save(model, path.name)
     assert cells(jupytext.read(tmp_path / path.name)) == cells(jupytext.read(path))
     assert not list(tmp_path.glob('*.ipynb'))  # no paired notebook written beside it
