@@ -124,13 +124,18 @@ class ArrayLoader:
     def __len__(self):
         return math.ceil(self.num_examples / self.batch_size)
 
+    def order(self):
+        """This epoch's example indices: a fresh permutation, or None to keep the order."""
+        if not self.shuffle:
+            return None
+        gen = self.generator
+        return torch.randperm(self.num_examples, generator=gen,
+                              device=gen.device if gen is not None else self.device)
+
     def __iter__(self):
-        tensors = self.tensors
-        if self.shuffle:  # one gather per epoch, then every batch is a view
-            gen = self.generator
-            perm = torch.randperm(self.num_examples, generator=gen,
-                                  device=gen.device if gen is not None else self.device)
-            tensors = [t[perm.to(t.device)] for t in tensors]
+        idx, tensors = self.order(), self.tensors
+        if idx is not None:  # one gather per epoch, then every batch is a view
+            tensors = [t[idx.to(t.device)] for t in tensors]
         # torch.split makes all the batch views in one call: (batch, ...) each
         yield from zip(*(torch.split(t, self.batch_size) for t in tensors))
 

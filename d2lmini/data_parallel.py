@@ -10,7 +10,6 @@ all-reduces the gradients, so all workers take the same step. Rank 0 writes the
 results as JSON.
 """
 import argparse
-import copy
 import json
 import math
 import os
@@ -23,14 +22,13 @@ from pathlib import Path
 
 import torch
 import torch.distributed as dist
-from torch import nn
 from torch.distributed.elastic.multiprocessing.errors import record
 from torch.nn.parallel import DistributedDataParallel as DDP
 
 from . import checks
 from .data import get_data_ch11
 from .device import set_seed
-from .train import init_params, squared_loss
+from .train import linear_model, squared_loss
 
 BACKENDS = ('auto', 'gloo', 'nccl')
 
@@ -44,12 +42,7 @@ def airfoil(device):
 def make_model(feature_dim, seed, device):
     """A linear model initialized as in train_ch11, identically for every seed."""
     set_seed(seed)
-    w, b = init_params(feature_dim, device)
-    net = nn.Linear(feature_dim, 1).to(device)  # (batch, features) -> (batch, 1)
-    with torch.no_grad():
-        net.weight.copy_(w.T)
-        net.bias.copy_(b)
-    return net
+    return linear_model(feature_dim, device)
 
 
 def global_batches(n, batch_size, seed, epoch):

@@ -120,12 +120,10 @@ def train_with_scheduler(trainer_fn, hyperparams, data_iter, scheduler_fn,
 
 class ReplacementLoader(ArrayLoader):
     """Like ArrayLoader, but each epoch draws its examples with replacement."""
-    def __iter__(self):
+    def order(self):
         gen = self.generator
-        idx = torch.randint(self.num_examples, (self.num_examples,), generator=gen,
-                            device=gen.device if gen is not None else self.device)
-        tensors = [t[idx.to(t.device)] for t in self.tensors]
-        yield from zip(*(torch.split(t, self.batch_size) for t in tensors))
+        return torch.randint(self.num_examples, (self.num_examples,), generator=gen,
+                             device=gen.device if gen is not None else self.device)
 
 
 def load_array_with_replacement(data_arrays, batch_size, generator=None):

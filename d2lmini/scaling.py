@@ -66,8 +66,7 @@ def train_step_throughput(X, y, batch_sizes, lr=0.01, steps=10, repeats=5):
     (from the median time of `steps` steps)."""
     steps = checks.positive_int('steps', steps)
     repeats = checks.positive_int('repeats', repeats)
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
-        raise ValueError(f'lr must be a positive number, got {lr!r}')
+    checks.learning_rate({'lr': lr})
     if X.ndim != 2 or len(X) != len(y):
         raise ValueError(f'X must be (examples, features) and y (examples,), got '
                          f'shapes {tuple(X.shape)} and {tuple(y.shape)}')

@@ -111,6 +111,16 @@ def init_params(feature_dim, device=None):
     return w, b
 
 
+def linear_model(feature_dim, device=None):
+    """nn.Linear(feature_dim, 1) that starts where train_ch11's model starts."""
+    w, b = init_params(feature_dim, device)
+    net = nn.Linear(feature_dim, 1).to(device)  # (batch, features) -> (batch, 1)
+    with torch.no_grad():
+        net.weight.copy_(w.T)
+        net.bias.copy_(b)
+    return net
+
+
 def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim,
                num_epochs=2, verbose=True):
     """Train linear regression with a from-scratch optimizer `trainer_fn`."""
@@ -133,11 +143,7 @@ def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4,
     """Train linear regression with a torch.optim optimizer class `trainer_fn`."""
     lr = checks.learning_rate(hyperparams)
     X = _features(data_iter)  # (examples, features)
-    w, b = init_params(X.shape[1], X.device)
-    net = nn.Sequential(nn.Linear(X.shape[1], 1)).to(X.device)
-    with torch.no_grad():
-        net[0].weight.copy_(w.T)
-        net[0].bias.copy_(b)
+    net = nn.Sequential(linear_model(X.shape[1], X.device))
     optimizer = trainer_fn(net.parameters(), **hyperparams)
     # nn.MSELoss is twice squared_loss, so halve it to compare with train_ch11.
     mse = nn.MSELoss()

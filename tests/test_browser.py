@@ -1,5 +1,4 @@
 """The built site in headless Chromium: pages, images, math, links, search, downloads, a11y."""
-import json
 import re
 import urllib.request
 from collections import deque
