@@ -11,7 +11,7 @@ from .plotting import (Animator, plot, set_axes, set_figsize, use_cjk_font,
                        use_svg_display)
 from .book import Words, glue
 from .matmul import gflops, large_matmul_gflops, matmul_flops
-from .timer import Timer, synchronize, time_it
+from .timer import Timer, synchronize, time_each, time_it
 from .train import (evaluate_loss, init_params, linreg, sgd, squared_loss,
                     train_ch11, train_concise_ch11)
 

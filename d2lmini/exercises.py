@@ -1,13 +1,12 @@
 """Helpers for the exercises of the minibatch SGD chapter: sweeps, schedules, sampling."""
 import math
-import numbers
 import sys
 
 import torch
 
 from . import checks
 from .data import ArrayLoader, load_array
-from .train import sgd, train_ch11, train_concise_ch11
+from .train import record_due, sgd, train_ch11, train_concise_ch11
 
 
 def interactive():
@@ -147,14 +146,13 @@ def record_points(num_examples, batch_size, num_epochs, record_every=200):
     """The examples processed at each point where the training loop records the loss."""
     for name, value in [('num_examples', num_examples), ('batch_size', batch_size),
                         ('num_epochs', num_epochs), ('record_every', record_every)]:
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f'{name} must be a positive integer, got {value!r}')
+        checks.positive_int(name, value)
     sizes = [min(batch_size, num_examples - i) for i in range(0, num_examples, batch_size)]
     points, n = [], 0
     for _ in range(num_epochs):
         for size in sizes:
             n += size
-            if n // record_every > (points[-1] if points else 0) // record_every:
+            if record_due(n - size, n, record_every):
                 points.append(n)
     if not points or points[-1] != n:
         points.append(n)

@@ -151,14 +151,13 @@ class Animator:
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None,
                  ylim=None, xscale='linear', yscale='linear',
                  fmts=('-', 'm--', 'g-.', 'r:'), nrows=1, ncols=1,
-                 figsize=(3.5, 2.5), show=True):
+                 figsize=(3.5, 2.5)):
         # A Figure outside pyplot, so the inline backend never shows a second copy.
         self.fig = Figure(figsize=figsize, facecolor='white')
         self.axes = list(self.fig.subplots(nrows, ncols, squeeze=False).ravel())
         self.config_axes = lambda: set_axes(
             self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
         self.X, self.Y, self.fmts = None, None, fmts
-        self.show_live = show  # False: only collect X and Y, never display
         self._handle = None
 
     def add(self, x, y):
@@ -176,7 +175,7 @@ class Animator:
             if a is not None and b is not None:
                 self.X[i].append(a)
                 self.Y[i].append(b)
-        if self.show_live and in_notebook():
+        if in_notebook():
             self.show()
 
     def draw(self):

@@ -7,7 +7,7 @@ import torch
 
 from . import checks
 from .matmul import gflops
-from .timer import Timer
+from .timer import time_each
 from .train import init_params, linreg, sgd, squared_loss
 
 
@@ -22,21 +22,9 @@ def powers_of_two(largest):
 
 
 def interleaved_medians(fns, repeats=5, warmup=1):
-    """Median seconds of each fn(), timed round-robin (fn 1, fn 2, ..., fn 1, ...) so
-    that a slow moment of a busy machine hits all of them alike."""
+    """Median seconds of each fn(), timed in turns (see d2lmini.timer.time_each)."""
     repeats = checks.positive_int('repeats', repeats)
-    timers = [Timer() for _ in fns]
-    for _ in range(warmup):
-        for fn in fns:
-            fn()
-    for timer in timers:
-        timer.times.clear()
-    for _ in range(repeats):
-        for fn, timer in zip(fns, timers):
-            timer.start()
-            fn()
-            timer.stop()
-    return [timer.median() for timer in timers]
+    return [timer.median() for timer in time_each(fns, repeats, warmup)]
 
 
 def block_matmul_gflops(widths, size=256, device='cpu', repeats=20):

@@ -47,14 +47,24 @@ class Timer:
         return np.array(self.times).cumsum().tolist()
 
 
+def time_each(fns, repeats=5, warmup=1):
+    """Run every fn() `warmup` times untimed, then `repeats` times each, taking turns
+    (fn 1, fn 2, ..., fn 1, ...) so that a busy moment slows all alike; return
+    their Timers."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    timers = [Timer() for _ in fns]
+    for timer in timers:
+        timer.times.clear()
+    for _ in range(repeats):
+        for fn, timer in zip(fns, timers):
+            timer.start()
+            fn()
+            timer.stop()
+    return timers
+
+
 def time_it(fn, repeats=5, warmup=1):
     """Run fn() `warmup` times untimed, then `repeats` times; return the Timer."""
-    for _ in range(warmup):
-        fn()
-    timer = Timer()
-    timer.times.clear()
-    for _ in range(repeats):
-        timer.start()
-        fn()
-        timer.stop()
-    return timer
+    return time_each([fn], repeats, warmup)[0]

@@ -66,6 +66,12 @@ def _num_examples(data_iter):
     return sum(len(X) for X, _ in data_iter)
 
 
+def record_due(n_before, n, record_every=200):
+    """True when a batch takes the count of examples seen from n_before to n past a
+    multiple of record_every: the training loop records the loss there."""
+    return n // record_every > n_before // record_every
+
+
 def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True,
            record_every=200):
     """Run `step(X, y)` over the data; record the full-data loss every
@@ -73,9 +79,10 @@ def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True,
     verbose=False trains silently: no printout and no live plot."""
     num_epochs = checks.positive_int('num_epochs', num_epochs)
     n_per_epoch = _num_examples(data_iter)
-    animator = Animator(xlabel='epoch', ylabel='loss', xlim=[0, num_epochs],
-                        show=verbose)
-    n, recorded, timer = 0, 0, Timer()
+    animator = (Animator(xlabel='epoch', ylabel='loss', xlim=[0, num_epochs])
+                if verbose else None)
+    epochs, losses = [], []
+    n, timer = 0, Timer()
 
     def record():
         timer.stop()  # evaluation is not training time
@@ -86,22 +93,23 @@ def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True,
                 f'training diverged: the loss is {value} after {n} examples '
                 f'with learning rate {lr} and batch size {batch_size}; '
                 f'try a smaller learning rate, e.g. {lr / 10:g}')
-        animator.add(n / n_per_epoch, (value,))
+        epochs.append(n / n_per_epoch)
+        losses.append(value)
+        if animator is not None:
+            animator.add(epochs[-1], (value,))
 
     for _ in range(num_epochs):
         for X, y in data_iter:
             step(X, y)
             n += len(X)
-            if n // record_every > recorded:  # crossed a multiple of record_every
-                recorded = n // record_every
+            if record_due(n - len(X), n, record_every):
                 record()
                 timer.start()
-    if not animator.X or animator.X[0][-1] != n / n_per_epoch:
+    if not epochs or epochs[-1] != n / n_per_epoch:
         record()
-    sec_per_epoch = timer.sum() / num_epochs
     if verbose:
-        print(f'loss: {animator.Y[0][-1]:.3f}, {sec_per_epoch:.3g} sec/epoch')
-    return timer.cumsum(), animator.Y[0]
+        print(f'loss: {losses[-1]:.3f}, {timer.sum() / num_epochs:.3g} sec/epoch')
+    return timer.cumsum(), losses
 
 
 def init_params(feature_dim, device=None):
