@@ -4,9 +4,11 @@ Use it where the book says ``from d2l import torch as d2l``::
 
     import d2lmini as d2l
 """
-from .data import (DATA_HUB, DATA_URL, ArrayLoader, ChecksumError, DownloadError,
-                   data_dir, download, get_data_ch11, load_array, read_airfoil, sha1sum)
-from .device import default_device, device_name, parse_device, set_seed, try_gpu
+from .data import (DATA_HUB, DATA_URL, ArrayLoader, ChecksumError,
+                   DownloadError, data_dir, download, get_data_ch11,
+                   load_array, read_airfoil, sha1sum)
+from .device import (accelerator, default_device, device_name, devices,
+                     parse_device, set_seed, try_gpu, zeros)
 from .plotting import (Animator, plot, set_axes, set_figsize, use_cjk_font,
                        use_svg_display)
 from .book import Words, glue
@@ -15,11 +17,12 @@ from .timer import Timer, synchronize, time_each, time_it
 from .train import (evaluate_loss, init_params, linreg, sgd, squared_loss,
                     train_ch11, train_concise_ch11)
 
-__version__ = '0.1.0'
+__version__ = '0.2.0'
 
 
 def __getattr__(name):
-    """`d2l.plt` is matplotlib.pyplot, imported on first use (it is slow to import)."""
+    """`d2l.plt` is matplotlib.pyplot, imported on first use (it is slow to
+    import)."""
     if name == 'plt':
         import matplotlib.pyplot
         return matplotlib.pyplot

@@ -14,10 +14,13 @@ def positive_int(name, value):
 
 
 def learning_rate(hyperparams, key='lr'):
-    """Return hyperparams[key] if it is a positive finite number."""
-    if not isinstance(hyperparams, dict) or key not in hyperparams:
-        raise TypeError(f"hyperparams must be a dict with a {key!r} entry, "
-                        f"got {hyperparams!r}")
+    """Return hyperparams[key] if it is a positive finite number, None if the
+    dict has no such key (Adadelta, say, needs none)."""
+    if not isinstance(hyperparams, dict):
+        raise TypeError(f'hyperparams must be a dict such as {{{key!r}: 0.1}}, '
+                        f'got {hyperparams!r}')
+    if key not in hyperparams:
+        return None
     lr = hyperparams[key]
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise TypeError(f"learning rate hyperparams[{key!r}] must be a "

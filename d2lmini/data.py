@@ -1,10 +1,12 @@
-"""Downloading checked data files, and minibatches indexed a batch at a time."""
+"""Data files (shipped, cached or downloaded, always checked), and minibatches
+indexed a batch at a time."""
 import functools
 import hashlib
 import http.client
 import math
 import os
 import tempfile
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -47,7 +49,13 @@ def sha1sum(path):
 def _fetch(url, dest, timeout):
     """Stream url into dest; return the SHA-1 of what was written."""
     sha1, size = hashlib.sha1(), 0
-    with urllib.request.urlopen(url, timeout=timeout) as r:
+    try:
+        response = urllib.request.urlopen(url, timeout=timeout)
+    except urllib.error.HTTPError as e:
+        e.close()  # its body is an open connection
+        raise DownloadError(f'the server answered HTTP {e.code} ({e.reason}), '
+                            f'expected 200') from None
+    with response as r:
         status = getattr(r, 'status', None)
         if url.startswith('http') and status != 200:
             raise DownloadError(f'the server answered HTTP {status}, expected 200')
@@ -69,16 +77,32 @@ def _how_to_place(url, sha1_hash, path):
             f'D2LMINI_DATA_DIR environment variable).')
 
 
+BUNDLED = Path(__file__).parent / 'datasets'  # data files shipped with d2lmini
+
+
+def _verified(path, sha1_hash):
+    """True if `path` is a file with SHA-1 `sha1_hash`; False if it is missing,
+    even when another process removes it while we read it."""
+    try:
+        return sha1sum(path) == sha1_hash
+    except OSError:  # missing, a folder, or unreadable: not a usable copy
+        return False
+
+
 def download(name, cache_dir=None, timeout=30):
     """Download a file inserted into DATA_HUB, return the local filename."""
     if name not in DATA_HUB:
         raise ValueError(f'name {name!r} is not in DATA_HUB; known: {sorted(DATA_HUB)}')
     url, sha1_hash = DATA_HUB[name]
-    path = data_dir(cache_dir) / url.rstrip('/').split('/')[-1]
-    if path.is_file():
-        if sha1sum(path) == sha1_hash:
-            return str(path)  # cache hit: no network
-        path.unlink()  # corrupt or outdated: never used, replaced below
+    filename = url.rstrip('/').split('/')[-1]
+    path = data_dir(cache_dir) / filename
+    if _verified(path, sha1_hash):
+        return str(path)  # the data folder's copy: no network
+    # A copy there with another hash is never used. The download below replaces
+    # it atomically; nothing deletes it first, so concurrent callers never see
+    # the path vanish.
+    if _verified(BUNDLED / filename, sha1_hash):
+        return str(BUNDLED / filename)  # shipped with the package: no network
     if '://' not in url:  # a plain local path
         url = Path(url).expanduser().resolve().as_uri()
     try:
@@ -134,9 +158,11 @@ class ArrayLoader:
                               device=gen.device if gen is not None else self.device)
 
     def __iter__(self):
-        idx, tensors = self.order(), self.tensors
-        if idx is not None:  # one gather per epoch, then every batch is a view
-            tensors = [t[idx.to(t.device)] for t in tensors]
+        idx = self.order()
+        # One gather (or one copy) per epoch, then every batch is a view of it:
+        # changing a batch in place never changes the data.
+        tensors = [t[idx.to(t.device)] if idx is not None else t.clone()
+                   for t in self.tensors]
         # torch.split makes all the batch views in one call: (batch, ...) each
         yield from zip(*(torch.split(t, self.batch_size) for t in tensors))
 

@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -223,64 +224,83 @@ def main(argv=None):
         dist.destroy_process_group()
 
 
-def _read(log):
-    log.seek(0)
-    return log.read()
+def _signal_group(proc, sig):
+    """Send `sig` to torchrun's process group: torchrun and its workers."""
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:  # every process of the group has ended
+        pass
 
 
 def _stop(proc, grace=15):
-    """Stop torchrun: SIGTERM, which it passes on to its workers, then SIGKILL."""
-    proc.terminate()
+    """Stop torchrun and every worker it started: SIGTERM, then SIGKILL to
+    whatever is left of the process group."""
+    if os.name != 'posix':
+        proc.kill()
+        proc.wait()
+        return
+    _signal_group(proc, signal.SIGTERM)
     try:
         proc.wait(timeout=grace)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        pass
+    _signal_group(proc, signal.SIGKILL)  # workers that outlived torchrun
+    proc.wait()
 
 
 def launch(nproc, args=(), timeout=120):
     """Run `nproc` workers on this machine with torchrun; return their output.
 
     Raises RuntimeError with the output if any worker fails, and TimeoutError
-    (after stopping every process) if the run takes longer than `timeout` seconds."""
+    if the run takes longer than `timeout` seconds. On any error, an
+    interrupted kernel included, it stops torchrun and every worker, and it
+    leaves no log folder behind."""
     nproc = checks.positive_int('nproc', nproc)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
             or not timeout > 0:
         raise ValueError(f'timeout must be a positive number of seconds, got '
                          f'{timeout!r}')
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone',
-           '--nproc-per-node', str(nproc), '-m', 'd2lmini.data_parallel',
-           *map(str, args)]
     root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, 'OMP_NUM_THREADS': '1',
-           'PYTHONPATH': os.pathsep.join(filter(None, [root,
-                                                        os.environ.get('PYTHONPATH')]))}
-    # Output goes to a file, not a pipe: a pipe kept open by a stray worker would
-    # make reading it wait for that worker.
-    with tempfile.TemporaryFile(mode='w+') as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, text=True,
-                                env=env)
+           'PYTHONPATH': os.pathsep.join(filter(None, [
+               root, os.environ.get('PYTHONPATH')]))}
+    with tempfile.TemporaryDirectory(prefix='d2lmini-torchrun-') as logs, \
+            tempfile.TemporaryFile(mode='w+') as out:
+        cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone',
+               '--nproc-per-node', str(nproc), '--log-dir', logs,
+               '-m', 'd2lmini.data_parallel', *map(str, args)]
+        # Output goes to a file, not a pipe: a pipe kept open by a stray
+        # worker would make reading it wait for that worker.
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                text=True, env=env,
+                                start_new_session=os.name == 'posix')
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             _stop(proc)
-            raise TimeoutError(f'{nproc} workers did not finish within {timeout} s and '
-                               f'were stopped; output:\n{_read(log)[-4000:]}') from None
-        out = _read(log)
+            out.seek(0)
+            raise TimeoutError(f'{nproc} workers did not finish within '
+                               f'{timeout} s and were stopped; output:\n'
+                               f'{out.read()[-4000:]}') from None
+        except BaseException:  # KeyboardInterrupt too: leave nothing running
+            _stop(proc)
+            raise
+        out.seek(0)
+        text = out.read()
     if proc.returncode != 0:
         raise RuntimeError(f'the run of {nproc} workers failed with exit status '
-                           f'{proc.returncode}; output:\n{out[-6000:]}')
-    return out
+                           f'{proc.returncode}; output:\n{text[-6000:]}')
+    return text
 
 
 def run(nproc, batch_size=100, lr=0.4, epochs=2, backend='auto', timeout=120,
         extra=()):
-    """Train with `nproc` local workers and return the results that rank 0 wrote."""
+    """Train with `nproc` local workers; return the results rank 0 wrote."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / 'result.json'
-        launch(nproc, ['--batch-size', batch_size, '--lr', lr, '--epochs', epochs,
-                       '--backend', backend, '--timeout', timeout / 2, '--out', out,
-                       *extra], timeout)
+        launch(nproc, ['--batch-size', batch_size, '--lr', lr,
+                       '--epochs', epochs, '--backend', backend,
+                       '--timeout', timeout / 2, '--out', out, *extra], timeout)
         return json.loads(out.read_text())
 
 

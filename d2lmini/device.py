@@ -1,4 +1,4 @@
-"""Choosing the device, and seeding for reproducible runs."""
+"""Choosing the device: $D2LMINI_DEVICE, else an accelerator, else the CPU."""
 import os
 import random
 
@@ -6,33 +6,61 @@ import numpy as np
 import torch
 
 
+def accelerator():
+    """This machine's accelerator type, e.g. 'cuda' or 'mps', or None."""
+    if hasattr(torch, 'accelerator'):  # PyTorch 2.6 and later
+        device = torch.accelerator.current_accelerator(check_available=True)
+        return None if device is None else device.type
+    if torch.cuda.is_available():
+        return 'cuda'
+    mps = getattr(torch.backends, 'mps', None)
+    return 'mps' if mps is not None and mps.is_available() else None
+
+
+def accelerator_count():
+    """How many devices of this machine's accelerator type it has."""
+    kind = accelerator()
+    if kind is None:
+        return 0
+    if hasattr(torch, 'accelerator'):
+        return torch.accelerator.device_count()
+    return torch.cuda.device_count() if kind == 'cuda' else 1
+
+
+def devices():
+    """Every device of this machine: the CPU, then its accelerators."""
+    kind = accelerator()
+    return [torch.device('cpu')] + [torch.device(kind, i)
+                                    for i in range(accelerator_count())]
+
+
 def try_gpu(i=0):
     """Return gpu(i) if exists, otherwise return cpu()."""
-    if torch.cuda.device_count() >= i + 1:
-        return torch.device(f'cuda:{i}')
+    if i < accelerator_count():
+        return torch.device(accelerator(), i)
     return torch.device('cpu')
 
 
+def _this_machine():
+    return "this machine has " + ", ".join(repr(str(d)) for d in devices())
+
+
 def parse_device(name):
-    """Turn a string such as 'cpu' or 'cuda:0' into a usable torch.device."""
+    """Turn a string such as 'cpu', 'cuda:0' or 'mps' into a usable torch.device."""
     try:
         device = torch.device(name)
     except (RuntimeError, TypeError) as e:
-        raise ValueError(f"unknown device {name!r}: use 'cpu', 'cuda' or "
-                         f"'cuda:N' ({e})") from None
-    if device.type == 'cuda':
-        index = device.index or 0
-        if index >= torch.cuda.device_count():
-            raise ValueError(
-                f'device {name!r} is not available: this machine has '
-                f'{torch.cuda.device_count()} CUDA device(s); use "cpu"')
-    elif device.type != 'cpu':
-        raise ValueError(f"unsupported device {name!r}: use 'cpu' or 'cuda:N'")
+        raise ValueError(f'unknown device {name!r} ({e}); {_this_machine()}') from None
+    if device.type == 'cpu':
+        return device
+    if device.type != accelerator() or (device.index or 0) >= accelerator_count():
+        raise ValueError(f'device {name!r} is not available: {_this_machine()}')
     return device
 
 
 def default_device():
-    """$D2LMINI_DEVICE if set, else the first GPU if there is one, else the CPU."""
+    """$D2LMINI_DEVICE if set, else the first accelerator (CUDA, MPS, ...), else
+    the CPU."""
     name = os.environ.get('D2LMINI_DEVICE', '').strip()
     if not name:
         return try_gpu()
@@ -40,15 +68,25 @@ def default_device():
         return parse_device(name)
     except ValueError as e:
         raise ValueError(f'environment variable D2LMINI_DEVICE={name!r}: {e}; '
-                         f'or unset it to pick the device automatically') from None
+                         f'set it to one of these, or unset it to pick the '
+                         f'device automatically') from None
 
 
 def device_name(device=None):
-    """A readable name for a device, e.g. 'NVIDIA H100 (cuda:0)' or 'CPU (2 threads)'."""
+    """A readable name, e.g. 'NVIDIA H100 (cuda:0)' or 'CPU (2 threads)'."""
     device = torch.device(device) if device is not None else default_device()
     if device.type == 'cuda':
         return f'{torch.cuda.get_device_name(device)} ({device})'
-    return f'CPU ({torch.get_num_threads()} threads)'
+    if device.type == 'mps':
+        return f'Apple GPU ({device})'
+    if device.type == 'cpu':
+        return f'CPU ({torch.get_num_threads()} threads)'
+    return str(device)
+
+
+def zeros(*size, device=None, **kwargs):
+    """torch.zeros on the default device, where get_data_ch11 puts the data."""
+    return torch.zeros(*size, device=device or default_device(), **kwargs)
 
 
 def set_seed(seed=0):

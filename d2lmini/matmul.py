@@ -22,5 +22,5 @@ def large_matmul_gflops(device, size=None, repeats=10):
     size = size or (8192 if device.type == 'cuda' else 2048)
     B = torch.randn(size, size, device=device)
     C = torch.randn(size, size, device=device)
-    timer = time_it(lambda: torch.mm(B, C), repeats=repeats, warmup=2)
+    timer = time_it(lambda: torch.mm(B, C), repeats, warmup=2, device=device)
     return gflops(size, size, size, timer.median())

@@ -1,23 +1,42 @@
 """Plotting: d2l's set_figsize, plot and Animator, with SVG output that shows once."""
 import io
+import sys
 
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 CJK_FONTS = ('Noto Sans CJK SC', 'Noto Sans CJK JP', 'Source Han Sans SC',
-             'WenQuanYi Zen Hei', 'SimHei', 'Microsoft YaHei')
+             'WenQuanYi Zen Hei', 'PingFang SC', 'Hiragino Sans GB',  # macOS
+             'Microsoft YaHei', 'SimHei')  # Windows
 WHITE = {'figure.facecolor': 'white', 'axes.facecolor': 'white',
          'savefig.facecolor': 'white', 'savefig.transparent': False}
 
 
+def _shell():
+    """The running IPython shell, or None; never starts one (a script stays a
+    script, with no IPython history file left behind)."""
+    IPython = sys.modules.get('IPython')
+    return IPython.get_ipython() if IPython is not None else None
+
+
+def in_notebook():
+    """True in a Jupyter kernel that shows displays: JupyterLab, VS Code,
+    Colab (a subclass of the kernel shell), nbclient during a book build."""
+    shell = _shell()
+    return shell is not None and any(
+        cls.__name__ == 'ZMQInteractiveShell' for cls in type(shell).__mro__)
+
+
 def use_svg_display():
-    """Use the svg format to display a plot in Jupyter, on an opaque white background."""
-    try:
-        from matplotlib_inline import backend_inline
-        backend_inline.set_matplotlib_formats('svg')
-    except ImportError:  # no Jupyter: nothing to display
-        pass
+    """Use the svg format to display a plot in Jupyter, on an opaque white
+    background."""
+    if _shell() is not None:
+        try:
+            from matplotlib_inline import backend_inline
+            backend_inline.set_matplotlib_formats('svg')
+        except ImportError:  # an IPython without the inline backend
+            pass
     matplotlib.rcParams.update(WHITE)
 
 
@@ -121,16 +140,6 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
 
 
-def in_notebook():
-    """True inside a Jupyter kernel (JupyterLab, or nbclient during a build)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and type(shell).__name__ == 'ZMQInteractiveShell'
-
-
 class SVGFigure:
     """A matplotlib Figure shown by Jupyter as SVG, with no '<Figure ...>' text."""
     def __init__(self, fig):
@@ -181,8 +190,8 @@ class Animator:
     def draw(self):
         """Redraw the lines on the figure."""
         self.axes[0].cla()
-        for x, y, fmt in zip(self.X or [], self.Y or [], self.fmts):
-            self.axes[0].plot(x, y, fmt)
+        for i, (x, y) in enumerate(zip(self.X or [], self.Y or [])):
+            self.axes[0].plot(x, y, self.fmts[i % len(self.fmts)])
         self.config_axes()
         return self.fig
 

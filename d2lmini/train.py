@@ -11,7 +11,7 @@ from .timer import Timer
 
 def linreg(X, w, b):
     """The linear regression model."""
-    return torch.addmm(b, X, w)  # X @ w + b in one op: (batch, 1)
+    return torch.matmul(X, w) + b  # (batch, 1), or (batch,) for a 1-D w
 
 
 def squared_loss(y_hat, y):
@@ -73,30 +73,34 @@ def record_due(n_before, n, record_every=200):
 
 
 def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True,
-           record_every=200):
+           record_every=200, on_epoch_end=None):
     """Run `step(X, y)` over the data; record the full-data loss every
     `record_every` examples and at the end. Return (cumulative_times, losses).
+    `on_epoch_end()` is called after every epoch, outside the timed training.
     verbose=False trains silently: no printout and no live plot."""
     num_epochs = checks.positive_int('num_epochs', num_epochs)
     n_per_epoch = _num_examples(data_iter)
     animator = (Animator(xlabel='epoch', ylabel='loss', xlim=[0, num_epochs])
                 if verbose else None)
-    epochs, losses = [], []
-    n, timer = 0, Timer()
+    epochs, times, losses = [], [], []
+    n, clock = 0, Timer(_features(data_iter).device)  # runs while training
 
     def record():
-        timer.stop()  # evaluation is not training time
+        clock.stop()  # evaluation is not training time
+        times.append(clock.sum())
         value = evaluate_loss(net, data_iter, loss)
         if not math.isfinite(value):
             batch_size = getattr(data_iter, 'batch_size', '?')
+            hint = (f'try a smaller learning rate, e.g. {lr / 10:g}' if lr
+                    else 'try smaller steps')
             raise FloatingPointError(
                 f'training diverged: the loss is {value} after {n} examples '
-                f'with learning rate {lr} and batch size {batch_size}; '
-                f'try a smaller learning rate, e.g. {lr / 10:g}')
+                f'with learning rate {lr} and batch size {batch_size}; {hint}')
         epochs.append(n / n_per_epoch)
         losses.append(value)
         if animator is not None:
             animator.add(epochs[-1], (value,))
+        clock.start()
 
     for _ in range(num_epochs):
         for X, y in data_iter:
@@ -104,12 +108,15 @@ def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True,
             n += len(X)
             if record_due(n - len(X), n, record_every):
                 record()
-                timer.start()
+        if on_epoch_end is not None:
+            clock.stop()  # not training time either
+            on_epoch_end()
+            clock.start()
     if not epochs or epochs[-1] != n / n_per_epoch:
         record()
     if verbose:
-        print(f'loss: {losses[-1]:.3f}, {timer.sum() / num_epochs:.3g} sec/epoch')
-    return timer.cumsum(), losses
+        print(f'loss: {losses[-1]:.3f}, {times[-1] / num_epochs:.3g} sec/epoch')
+    return times, losses
 
 
 def init_params(feature_dim, device=None):
@@ -147,8 +154,11 @@ def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim,
 
 
 def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4,
-                       verbose=True):
-    """Train linear regression with a torch.optim optimizer class `trainer_fn`."""
+                       verbose=True, on_epoch_end=None):
+    """Train linear regression with a torch.optim optimizer class `trainer_fn`.
+
+    `on_epoch_end(optimizer)`, if given, is called after every epoch: to
+    decay the learning rate, for example."""
     lr = checks.learning_rate(hyperparams)
     X = _features(data_iter)  # (examples, features)
     net = nn.Sequential(linear_model(X.shape[1], X.device))
@@ -164,4 +174,6 @@ def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4,
         l.backward()
         optimizer.step()
 
-    return _train(step, net, loss, data_iter, num_epochs, lr, verbose)
+    epoch_end = None if on_epoch_end is None else lambda: on_epoch_end(optimizer)
+    return _train(step, net, loss, data_iter, num_epochs, lr, verbose,
+                  on_epoch_end=epoch_end)

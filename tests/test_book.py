@@ -104,7 +104,7 @@ def _mini_book(tmp_path, chapter_body):
     return tmp_path
 
 
-def test_a_cell_error_fails_the_build(tmp_path, airfoil_dir):
+def test_a_cell_error_fails_the_build(tmp_path):
     book = _mini_book(tmp_path, textwrap.dedent('''\
         # Broken
 
@@ -117,7 +117,7 @@ def test_a_cell_error_fails_the_build(tmp_path, airfoil_dir):
     assert 'this cell is broken on purpose' in result.stdout + result.stderr
 
 
-def test_a_sphinx_warning_fails_the_build(tmp_path, airfoil_dir):
+def test_a_sphinx_warning_fails_the_build(tmp_path):
     book = _mini_book(tmp_path, '# Broken\n\nSee {ref}`a-label-that-does-not-exist`.\n')
     result = build_book(book, timeout=600)
     assert result.returncode != 0

@@ -1,4 +1,5 @@
-"""The book's own PyTorch code runs unchanged with `import d2lmini as d2l`."""
+"""The d2l book's own PyTorch code runs unchanged with `import d2lmini as d2l`:
+the minibatch SGD section, and Adadelta and Adam from the sections after it."""
 import os
 import re
 import subprocess
@@ -7,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / 'shared' / 'seeds' / 'minibatch-sgd.zh.md'
+SECTIONS = Path(__file__).parent / 'd2l_section'  # vendored, MIT-0
 CELL = re.compile(r'```\{\.python \.input\}\n(.*?)```', re.S)
+LOSS = re.compile(r'loss: ([\d.]+), [\d.e+-]+ sec/epoch')
 
 
 def pytorch_cells(text):
@@ -23,21 +24,34 @@ def pytorch_cells(text):
     return cells
 
 
-def test_the_books_pytorch_code_runs(airfoil_dir, tmp_path):
-    if not SEED.is_file():
-        pytest.skip(f'the d2l section is not at {SEED}')
-    cells = pytorch_cells(SEED.read_text(encoding='utf-8'))
-    assert len(cells) >= 10, 'expected the section\'s PyTorch cells'
+def run_cells(name, tmp_path):
+    """Run a vendored section's PyTorch cells as one script; return its stdout."""
+    cells = pytorch_cells((SECTIONS / name).read_text(encoding='utf-8'))
     script = '\n\n'.join(cells)
-    assert 'from d2l ' not in script
+    assert 'from d2l ' not in script and 'import d2lmini as d2l' in script
     (tmp_path / 'section.py').write_text(script, encoding='utf-8')
-    env = {**os.environ, 'D2LMINI_DATA_DIR': str(airfoil_dir), 'MPLBACKEND': 'Agg'}
+    env = {**os.environ, 'MPLBACKEND': 'Agg'}
     result = subprocess.run([sys.executable, 'section.py'], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    out = result.stdout
+    assert result.stderr == '', result.stderr  # no warnings either
+    return result.stdout, len(cells)
+
+
+def test_the_minibatch_sgd_sections_code_runs(tmp_path):
+    out, cells = run_cells('minibatch_sgd.md', tmp_path)
+    assert cells == 15
     assert out.count('performance in Gigaflops') == 2
     # four train_sgd runs and one concise run print their final loss
-    losses = [float(v) for v in re.findall(r'loss: ([\d.]+), [\d.e+-]+ sec/epoch', out)]
+    losses = [float(v) for v in LOSS.findall(out)]
     assert len(losses) == 5, out
+    assert all(0.2 < v < 0.3 for v in losses), out
+
+
+def test_adadelta_and_adam_from_the_later_sections_run(tmp_path):
+    # Adadelta's hyperparams have no 'lr'; its states come from d2l.zeros.
+    out, cells = run_cells('later_optimizers.md', tmp_path)
+    assert cells == 4
+    losses = [float(v) for v in LOSS.findall(out)]
+    assert len(losses) == 4, out  # scratch and concise, Adadelta and Adam
     assert all(0.2 < v < 0.3 for v in losses), out

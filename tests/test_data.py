@@ -5,6 +5,7 @@ import pytest
 import torch
 
 import d2lmini as d2l
+from conftest import needs_gpu
 
 
 def epoch(loader):
@@ -68,6 +69,18 @@ def test_sequential_when_not_training():
     assert sizes == [4, 4, 2]
 
 
+@pytest.mark.parametrize('is_train', [True, False])
+def test_changing_a_batch_in_place_leaves_the_data_alone(is_train):
+    # As with DataLoader, a batch is the reader's to change: `X += 1` on a batch
+    # (or an in-place augmentation) must not rewrite the dataset.
+    X, y = toy(10)
+    X0, y0 = X.clone(), y.clone()
+    for Xb, yb in d2l.load_array((X, y), 4, is_train=is_train):
+        Xb += 100
+        yb.zero_()
+    assert torch.equal(X, X0) and torch.equal(y, y0)
+
+
 def test_mismatched_lengths_raise_naming_them():
     with pytest.raises(ValueError, match=r'\[10, 9\]'):
         d2l.load_array((torch.zeros(10, 2), torch.zeros(9)), 2)
@@ -85,7 +98,7 @@ def test_batches_stay_on_the_cpu():
         assert X.device.type == 'cpu' and y.device.type == 'cpu'
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a CUDA GPU; this machine has none')
+@needs_gpu
 def test_batches_stay_on_the_gpu():
     X, y = (t.cuda() for t in toy(10))
     for gen in (None, torch.Generator().manual_seed(0)):
@@ -96,7 +109,7 @@ def test_batches_stay_on_the_gpu():
         assert torch.equal(ys, 2 * Xs[:, 0])
 
 
-def test_get_data_ch11_standardises_the_airfoil_table(airfoil_dir):
+def test_get_data_ch11_standardises_the_airfoil_table():
     data_iter, feature_dim = d2l.get_data_ch11(batch_size=10, device='cpu')
     assert feature_dim == 5
     X, y, sizes = epoch(data_iter)
@@ -108,20 +121,23 @@ def test_get_data_ch11_standardises_the_airfoil_table(airfoil_dir):
 
 
 @pytest.mark.parametrize('n', [0, 1504, 'x'])
-def test_get_data_ch11_bad_n(airfoil_dir, n):
+def test_get_data_ch11_bad_n(n):
     with pytest.raises((ValueError, TypeError), match=r"\bn\b.*" + re.escape(repr(n))):
         d2l.get_data_ch11(batch_size=10, n=n)
 
 
 @pytest.mark.parametrize('batch_size', [0, -1, 2.5, True, '10'])
-def test_get_data_ch11_bad_batch_size(airfoil_dir, batch_size):
+def test_get_data_ch11_bad_batch_size(batch_size):
     with pytest.raises((ValueError, TypeError), match="batch_size.*" + re.escape(repr(batch_size))):
         d2l.get_data_ch11(batch_size=batch_size)
 
 
-def test_read_airfoil_reads_the_table(airfoil_dir):
-    data = d2l.read_airfoil(airfoil_dir / 'airfoil_self_noise.dat')
+def test_read_airfoil_reads_the_shipped_table():
+    data = d2l.read_airfoil(d2l.download('airfoil'))
     assert data.shape == (1503, 6)
+    # the first row of the UCI file: 800 Hz, 0 degrees, 0.3048 m, 71.3 m/s
+    assert data[0].tolist() == pytest.approx([800, 0, 0.3048, 71.3, 0.00266337,
+                                              126.201], rel=1e-6)
 
 
 @pytest.mark.parametrize('content', [

@@ -1,8 +1,15 @@
 """Data-parallel training with torchrun: same gradients and losses as one process,
 and a failing worker fails the whole run quickly with its error shown."""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
 import time
-from pathlib import Path
 
+import psutil
 import pytest
 import torch
 
@@ -12,15 +19,34 @@ BATCH, LR, EPOCHS = 100, 0.4, 1
 
 
 @pytest.fixture(scope='module')
-def airfoil(airfoil_dir):
+def airfoil():
     return dp.airfoil('cpu')  # (1500, 5), (1500,)
 
 
 @pytest.fixture(scope='module')
-def two_workers(airfoil_dir):
-    """One run of 2 gloo workers (CPU only; torchrun picks a free port)."""
-    return dp.run(2, batch_size=BATCH, lr=LR, epochs=EPOCHS, backend='gloo',
-                  timeout=180)
+def tmpdir_of_run(tmp_path_factory):
+    return tmp_path_factory.mktemp('run-tmp')
+
+
+@pytest.fixture(scope='module')
+def two_workers(tmpdir_of_run):
+    """One run of 2 gloo workers (CPU only; torchrun picks a free port), with
+    every temporary file of the run, the workers' too, in `tmpdir_of_run`."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv('TMPDIR', str(tmpdir_of_run))
+        mp.setattr(tempfile, 'tempdir', str(tmpdir_of_run))
+        return dp.run(2, batch_size=BATCH, lr=LR, epochs=EPOCHS, backend='gloo',
+                      timeout=180)
+
+
+def run_leftovers(folder):
+    """What a run left in its temporary folder, except PyTorch's shared compiler
+    cache (torchinductor_<user>), which every PyTorch process may use and keep."""
+    return [p.name for p in folder.iterdir() if not p.name.startswith('torchinductor_')]
+
+
+def test_a_run_leaves_no_temporary_files(two_workers, tmpdir_of_run):
+    assert run_leftovers(tmpdir_of_run) == []  # e.g. no torchelastic_* log folder
 
 
 def test_run_is_sharded_across_two_gloo_workers(two_workers):
@@ -29,24 +55,57 @@ def test_run_is_sharded_across_two_gloo_workers(two_workers):
     assert two_workers['shard_sizes'] == [BATCH // 2, BATCH // 2]
 
 
-def test_all_reduced_gradient_equals_single_process_gradient(two_workers, airfoil):
+def reference_batches(n, batch_size, seed, epoch):
+    """The global minibatches as documented: a permutation of range(n) drawn
+    from torch.Generator().manual_seed(seed * 100_003 + epoch), cut in order."""
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+def reference_start(seed, features):
+    """The initial weights of train_ch11: w ~ N(0, 0.01^2), b = 0, after seeding."""
+    torch.manual_seed(seed)
+    return torch.normal(0.0, 0.01, size=(features, 1)), torch.zeros(1)
+
+
+def test_all_reduced_gradient_equals_the_minibatch_gradient(two_workers, airfoil):
+    # The gradient of the mean squared loss over the first global minibatch B,
+    # written out: g_w = X_B^T r / |B|, g_b = mean(r), with r = X_B w + b - y_B.
     X, y = airfoil
-    net = dp.make_model(X.shape[1], 0, 'cpu')
-    first = dp.global_batches(len(X), BATCH, 0, 0)[0]
-    single = torch.tensor(dp.gradient(net, X, y, first))
+    w, b = reference_start(0, X.shape[1])
+    batch = reference_batches(len(X), BATCH, 0, 0)[0]
+    r = X[batch] @ w + b - y[batch, None]  # (|B|, 1)
+    expected = torch.cat([(X[batch].T @ r / len(batch)).reshape(-1), r.mean().reshape(1)])
     ddp = torch.tensor(two_workers['grad'])
-    assert single.abs().max() > 1e-3  # a real gradient, not zeros
-    torch.testing.assert_close(ddp, single, rtol=1e-5, atol=1e-6)
+    assert expected.abs().max() > 1e-3  # a real gradient, not zeros
+    torch.testing.assert_close(ddp, expected, rtol=1e-4, atol=1e-6)
 
 
-def test_loss_curve_matches_single_process(two_workers, airfoil):
+def test_loss_curve_matches_a_single_process_reference(two_workers, airfoil):
+    # One process, plain autograd and a hand-written SGD step on each whole
+    # global minibatch; the full-data loss before training and after each step.
     X, y = airfoil
-    net = dp.make_model(X.shape[1], 0, 'cpu')
-    single = torch.tensor(dp.train(net, X, y, BATCH, LR, EPOCHS, seed=0))
+    w, b = reference_start(0, X.shape[1])
+    w.requires_grad_(True)
+    b.requires_grad_(True)
+
+    def full_loss():
+        with torch.no_grad():
+            return (((X @ w + b - y[:, None]) ** 2) / 2).mean().item()
+    losses = [full_loss()]
+    for epoch in range(EPOCHS):
+        for batch in reference_batches(len(X), BATCH, 0, epoch):
+            loss = (((X[batch] @ w + b - y[batch, None]) ** 2) / 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                for p in (w, b):
+                    p -= LR * p.grad
+                    p.grad.zero_()
+            losses.append(full_loss())
     ddp = torch.tensor(two_workers['losses'])
     assert len(ddp) == len(X) // BATCH * EPOCHS + 1
     assert ddp[-1] < 0.6 * ddp[0]  # it trained
-    torch.testing.assert_close(ddp, single, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(ddp, torch.tensor(losses), rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize('world_size, batch', [(2, 100), (3, 100), (4, 7)])
@@ -70,7 +129,7 @@ def test_global_batches_repeat_per_seed_and_epoch():
     assert not torch.equal(torch.cat(a), torch.cat(dp.global_batches(10, 4, 0, 1)))
 
 
-def test_failing_worker_fails_the_run_fast_with_its_error(airfoil_dir):
+def test_failing_worker_fails_the_run_fast_with_its_error():
     start = time.perf_counter()
     with pytest.raises(RuntimeError) as info:
         dp.run(2, epochs=1, backend='gloo', timeout=180, extra=['--fail-rank', '1'])
@@ -79,27 +138,84 @@ def test_failing_worker_fails_the_run_fast_with_its_error(airfoil_dir):
     assert elapsed < 150, f'a failing worker took {elapsed:.0f} s to fail the run'
 
 
-def workers_alive():
-    """Processes of this machine that run the data-parallel script (Linux /proc)."""
-    alive = []
-    for cmdline in Path('/proc').glob('[0-9]*/cmdline'):
+def run_processes(root_pid):
+    """torchrun and its workers among the descendants of `root_pid`."""
+    try:
+        tree = psutil.Process(root_pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for proc in tree:
         try:
-            if b'd2lmini.data_parallel' in cmdline.read_bytes():
-                alive.append(cmdline.parent.name)
-        except OSError:  # the process ended while we looked
+            if 'd2lmini.data_parallel' in ' '.join(proc.cmdline()):
+                found.append(proc)
+        except psutil.Error:  # it ended while we looked
             pass
-    return alive
+    return found
 
 
-def test_launch_timeout_stops_every_worker(airfoil_dir):
+def wait_for_workers(root_pid, count=3, timeout=60):
+    """The processes of a run (torchrun and `count - 1` workers) once all exist."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        procs = run_processes(root_pid)
+        if len(procs) >= count:
+            return procs
+        time.sleep(0.1)
+    raise AssertionError(f'the run did not start {count} processes in {timeout} s')
+
+
+def assert_all_gone(procs, timeout=10):
+    gone, alive = psutil.wait_procs(procs, timeout=timeout)
+    assert alive == [], f'still running: {[p.cmdline() for p in alive]}'
+
+
+def test_launch_timeout_stops_every_worker(tmp_path, monkeypatch):
+    monkeypatch.setenv('TMPDIR', str(tmp_path))
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path))
+    errors = []
+
+    def launch():
+        try:
+            dp.launch(2, ['--epochs', 100000], timeout=20)  # long enough to start
+        except TimeoutError as e:
+            errors.append(e)
+    thread = threading.Thread(target=launch)
     start = time.perf_counter()
-    with pytest.raises(TimeoutError, match='did not finish within'):
-        dp.launch(2, ['--epochs', 100000], timeout=8)  # long enough to start training
-    assert time.perf_counter() - start < 40
-    deadline = time.perf_counter() + 10
-    while workers_alive() and time.perf_counter() < deadline:
-        time.sleep(0.2)
-    assert workers_alive() == []
+    thread.start()
+    procs = wait_for_workers(os.getpid())  # this test's own descendants
+    thread.join(60)
+    assert not thread.is_alive() and len(errors) == 1
+    assert 'did not finish within' in str(errors[0])
+    assert time.perf_counter() - start < 60
+    assert_all_gone(procs)
+    assert run_leftovers(tmp_path) == []  # and no log folder left behind
+
+
+INTERRUPTED = textwrap.dedent("""\
+    from d2lmini import data_parallel as dp
+    try:
+        dp.launch(2, ['--epochs', 100000], timeout=300)
+    except KeyboardInterrupt:
+        print('interrupted')
+""")
+
+
+def test_interrupting_launch_stops_every_worker(tmp_path):
+    # What JupyterLab's "Interrupt kernel" does: SIGINT to the kernel, which
+    # raises KeyboardInterrupt in the middle of dp.launch.
+    env = {**os.environ, 'TMPDIR': str(tmp_path)}
+    caller = subprocess.Popen([sys.executable, '-c', INTERRUPTED], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        procs = wait_for_workers(caller.pid)
+        caller.send_signal(signal.SIGINT)
+        out, _ = caller.communicate(timeout=60)
+    finally:
+        caller.kill()
+    assert 'interrupted' in out, out
+    assert_all_gone(procs)
+    assert run_leftovers(tmp_path) == []
 
 
 def test_bad_arguments_are_rejected(capsys):

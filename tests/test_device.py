@@ -1,4 +1,5 @@
-"""Choosing the device: parse_device, default_device with $D2LMINI_DEVICE, and seeding."""
+"""Choosing the device: CUDA, MPS or the CPU, $D2LMINI_DEVICE, errors that say
+what this machine has, and seeding."""
 import random
 
 import numpy as np
@@ -7,59 +8,101 @@ import torch
 
 import d2lmini as d2l
 
-no_gpu = pytest.mark.skipif(torch.cuda.is_available(), reason='checks the no-GPU case; this machine has a GPU')
+
+def fake_accelerator(monkeypatch, kind, count):
+    """Pretend this machine's accelerator is `count` devices of type `kind`
+    (None: no accelerator), as torch.accelerator would report them."""
+    device = torch.device(kind) if kind else None
+    monkeypatch.setattr(torch.accelerator, 'current_accelerator',
+                        lambda check_available=False: device)
+    monkeypatch.setattr(torch.accelerator, 'device_count', lambda: count)
+    monkeypatch.delenv('D2LMINI_DEVICE', raising=False)
 
 
-@pytest.mark.parametrize('name, expected', [('cpu', 'cpu'), (' cpu', None), ('cpu:0', 'cpu:0')])
-def test_parse_device_accepts_the_cpu(name, expected):
-    if expected is None:  # torch rejects the space: a clear ValueError, not a RuntimeError
-        with pytest.raises(ValueError, match="' cpu'"):
-            d2l.parse_device(name)
-    else:
-        assert d2l.parse_device(name) == torch.device(expected)
+@pytest.mark.parametrize('kind, count, expected', [
+    (None, 0, 'cpu'),       # a laptop without a GPU, or CI
+    ('cuda', 2, 'cuda:0'),  # a GPU server
+    ('mps', 1, 'mps:0'),    # Apple silicon
+])
+def test_default_device_prefers_an_accelerator(monkeypatch, kind, count, expected):
+    fake_accelerator(monkeypatch, kind, count)
+    assert d2l.default_device() == torch.device(expected)
+    assert d2l.try_gpu() == torch.device(expected)
 
 
-@pytest.mark.parametrize('name', ['gpu', 'cuda:x', 'banana', '', 'mps', 'meta'])
+def test_apple_silicon_without_torch_accelerator(monkeypatch):
+    # PyTorch before 2.6: torch.backends.mps tells whether there is an Apple GPU.
+    monkeypatch.delattr(torch, 'accelerator')
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    monkeypatch.setattr(torch.backends.mps, 'is_available', lambda: True)
+    monkeypatch.delenv('D2LMINI_DEVICE', raising=False)
+    assert d2l.default_device() == torch.device('mps:0')
+    assert d2l.parse_device('mps') == torch.device('mps')
+    assert d2l.device_name('mps') == 'Apple GPU (mps)'
+
+
+def test_try_gpu_is_the_ith_accelerator_else_the_cpu(monkeypatch):
+    fake_accelerator(monkeypatch, 'cuda', 2)
+    assert [d2l.try_gpu(i) for i in range(3)] == [
+        torch.device('cuda:0'), torch.device('cuda:1'), torch.device('cpu')]
+    fake_accelerator(monkeypatch, 'mps', 1)
+    assert d2l.try_gpu(1) == torch.device('cpu')
+
+
+def test_parse_device_accepts_mps_on_apple_silicon(monkeypatch):
+    fake_accelerator(monkeypatch, 'mps', 1)
+    assert d2l.parse_device('mps') == torch.device('mps')
+    monkeypatch.setenv('D2LMINI_DEVICE', 'mps')
+    assert d2l.default_device() == torch.device('mps')
+    with pytest.raises(ValueError, match=r"'cuda:0' is not available: this machine "
+                                         r"has 'cpu', 'mps:0'"):
+        d2l.parse_device('cuda:0')
+
+
+def test_a_missing_device_is_named_with_what_the_machine_has(monkeypatch):
+    fake_accelerator(monkeypatch, 'cuda', 2)
+    with pytest.raises(ValueError, match=r"'cuda:2' is not available: this machine "
+                                         r"has 'cpu', 'cuda:0', 'cuda:1'"):
+        d2l.parse_device('cuda:2')
+    with pytest.raises(ValueError, match=r"'mps'.*'cuda:1'"):
+        d2l.parse_device('mps')
+    fake_accelerator(monkeypatch, None, 0)
+    with pytest.raises(ValueError, match=r"'cuda'.*this machine has 'cpu'$"):
+        d2l.parse_device('cuda')
+
+
+@pytest.mark.parametrize('name', ['gpu', 'cuda:x', 'banana', '', ' cpu'])
 def test_parse_device_rejects_unknown_names(name):
-    with pytest.raises(ValueError, match=repr(name) + ".*'cpu'"):
+    with pytest.raises(ValueError, match=f"unknown device {name!r}.*this machine has 'cpu'"):
         d2l.parse_device(name)
 
 
-def test_parse_device_rejects_a_missing_gpu():
-    name = f'cuda:{torch.cuda.device_count()}'  # one past the last GPU, on any machine
-    with pytest.raises(ValueError, match=f"'{name}'.*not available"):
-        d2l.parse_device(name)
+@pytest.mark.parametrize('name', ['cpu', 'cpu:0'])
+def test_parse_device_accepts_the_cpu(name):
+    assert d2l.parse_device(name) == torch.device(name)
 
 
-@no_gpu
-def test_cuda_0_without_a_gpu():
-    for name in ('cuda', 'cuda:0'):
-        with pytest.raises(ValueError, match=f"'{name}'.*0 CUDA device.*use \"cpu\""):
-            d2l.parse_device(name)
-
-
-def test_default_device_follows_the_environment(monkeypatch):
+def test_the_environment_variable_wins_and_is_checked(monkeypatch):
+    fake_accelerator(monkeypatch, 'cuda', 1)
     monkeypatch.setenv('D2LMINI_DEVICE', 'cpu')
     assert d2l.default_device() == torch.device('cpu')
-    monkeypatch.setenv('D2LMINI_DEVICE', 'bogus')
-    with pytest.raises(ValueError, match="D2LMINI_DEVICE='bogus'.*unset it"):
-        d2l.default_device()
-    monkeypatch.delenv('D2LMINI_DEVICE')
-    assert d2l.default_device() == d2l.try_gpu()
-
-
-@no_gpu
-def test_without_a_gpu_everything_falls_back_to_the_cpu(monkeypatch):
-    monkeypatch.delenv('D2LMINI_DEVICE', raising=False)
-    assert d2l.try_gpu() == torch.device('cpu')
-    assert d2l.default_device() == torch.device('cpu')
-    assert d2l.device_name().startswith('CPU (')
-    monkeypatch.setenv('D2LMINI_DEVICE', 'cuda:0')
-    with pytest.raises(ValueError, match='D2LMINI_DEVICE'):
+    monkeypatch.setenv('D2LMINI_DEVICE', 'cuda:3')
+    with pytest.raises(ValueError, match=r"D2LMINI_DEVICE='cuda:3'.*has 'cpu', "
+                                         r"'cuda:0'.*unset it"):
         d2l.default_device()
 
 
-def test_get_data_ch11_rejects_a_bad_device(airfoil_dir):
+def test_zeros_are_made_where_the_data_are(monkeypatch):
+    # d2l's optimizer sections build their states with d2l.zeros; on a GPU
+    # machine they must live on the device of get_data_ch11's data.
+    monkeypatch.setenv('D2LMINI_DEVICE', 'cpu')
+    z = d2l.zeros((5, 1))
+    X = d2l.get_data_ch11(10)[0].tensors[0]
+    assert z.shape == (5, 1) and z.device == X.device and not z.any()
+    assert d2l.zeros(3, dtype=torch.int64).dtype == torch.int64
+
+
+def test_get_data_ch11_rejects_a_bad_device():
     with pytest.raises(ValueError, match="'tpu'"):
         d2l.get_data_ch11(10, device='tpu')
 

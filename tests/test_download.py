@@ -1,16 +1,21 @@
 """download(): local paths, file:// and HTTP sources, the cache, checksums and offline errors."""
 import hashlib
-import os
 import http.server
+import shutil
 import socket
 import threading
 import time
 import urllib.error
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 import d2lmini as d2l
+import d2lmini.data
+from conftest import needs_non_root
+
+BUNDLED_AIRFOIL = Path(d2l.__file__).parent / 'datasets' / 'airfoil_self_noise.dat'
 
 NAME = 'toy.dat'
 CONTENT = b'1\t2\t3\t4\t5\t6\n'
@@ -180,11 +185,10 @@ def test_cache_dir_argument_wins(monkeypatch, source, cache, tmp_path):
     assert leftovers(cache) == []  # $D2LMINI_DATA_DIR was not used
 
 
-def test_airfoil_entry_matches_the_verified_file(airfoil_dir):
+def test_airfoil_entry_matches_the_verified_file():
     url, sha1 = d2l.DATA_HUB['airfoil']
     assert url == d2l.DATA_URL + 'airfoil_self_noise.dat'
-    assert d2l.sha1sum(airfoil_dir / 'airfoil_self_noise.dat') == sha1
-    assert d2l.download('airfoil') == str(airfoil_dir / 'airfoil_self_noise.dat')
+    assert d2l.sha1sum(BUNDLED_AIRFOIL) == sha1
 
 
 def serve_once(handler_body):
@@ -233,7 +237,7 @@ def test_a_server_that_never_answers_times_out(monkeypatch, cache):
     assert leftovers(cache) == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason='root can write to a read-only folder')
+@needs_non_root
 def test_read_only_data_folder(monkeypatch, source, tmp_path):
     folder = tmp_path / 'ro'
     folder.mkdir()
@@ -249,3 +253,74 @@ def test_unwritable_data_folder(monkeypatch, source, tmp_path):
     hub(monkeypatch, str(source / NAME))
     with pytest.raises(d2l.DownloadError, match='writable folder'):
         d2l.download('toy', cache_dir=blocker / 'data')
+
+
+def no_network(monkeypatch):
+    """Make any network access fail the test."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f'download() touched the network: {args}')
+    monkeypatch.setattr('urllib.request.urlopen', refuse)
+
+
+def test_airfoil_ships_with_the_package_and_needs_nothing(monkeypatch, tmp_path):
+    home = tmp_path / 'home'
+    monkeypatch.setenv('HOME', str(home))
+    monkeypatch.delenv('D2LMINI_DATA_DIR', raising=False)
+    no_network(monkeypatch)
+    assert d2l.download('airfoil') == str(BUNDLED_AIRFOIL)
+    assert not home.exists()  # no ~/.cache/d2lmini written either
+    X, y = d2l.get_data_ch11(1500, device='cpu')[0].tensors
+    assert X.shape == (1500, 5) and y.shape == (1500,)
+
+
+@pytest.mark.parametrize('how', ['env', 'argument'])
+def test_a_verified_copy_in_the_data_folder_takes_precedence(monkeypatch, cache,
+                                                           tmp_path, how):
+    folder = cache if how == 'env' else tmp_path / 'arg'
+    folder.mkdir()
+    shutil.copy(BUNDLED_AIRFOIL, folder)
+    no_network(monkeypatch)
+    got = d2l.download('airfoil', cache_dir=folder if how == 'argument' else None)
+    assert got == str(folder / BUNDLED_AIRFOIL.name)
+
+
+def test_a_corrupt_copy_in_the_data_folder_is_never_used(monkeypatch, cache):
+    cache.mkdir()
+    (cache / BUNDLED_AIRFOIL.name).write_bytes(b'<html>Access Denied</html>')
+    no_network(monkeypatch)
+    assert d2l.download('airfoil') == str(BUNDLED_AIRFOIL)
+
+
+def test_a_shipped_file_with_another_hash_is_not_used(monkeypatch, source, cache):
+    # A reader's own DATA_HUB entry whose file name matches a shipped file but
+    # whose hash does not: it is downloaded, never taken from the package.
+    (source / BUNDLED_AIRFOIL.name).write_bytes(CONTENT)
+    hub(monkeypatch, str(source / BUNDLED_AIRFOIL.name))
+    got = d2l.download('toy')
+    assert got == str(cache / BUNDLED_AIRFOIL.name)
+    assert Path(got).read_bytes() == CONTENT
+
+
+def test_concurrent_callers_replace_a_corrupt_copy_safely(monkeypatch, source, cache):
+    cache.mkdir()
+    (cache / NAME).write_bytes(b'half a fi')
+    hub(monkeypatch, str(source / NAME))
+    callers = 6
+    # Every caller first finds the corrupt copy, and only then do all go on, so
+    # each sees the others replace (or delete) the file under its feet.
+    barrier = threading.Barrier(callers, timeout=30)
+    first_look, real_sha1sum = set(), d2lmini.data.sha1sum
+
+    def sha1sum_in_step(path):
+        digest = real_sha1sum(path)
+        me = threading.get_ident()
+        if me not in first_look:
+            first_look.add(me)
+            barrier.wait()
+        return digest
+    monkeypatch.setattr(d2lmini.data, 'sha1sum', sha1sum_in_step)
+    with ThreadPoolExecutor(callers) as pool:
+        results = list(pool.map(lambda _: d2l.download('toy'), range(callers)))
+    assert results == [str(cache / NAME)] * callers
+    assert (cache / NAME).read_bytes() == CONTENT
+    assert leftovers(cache) == [NAME]

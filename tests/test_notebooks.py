@@ -31,7 +31,7 @@ def test_jupyterlab_save_keeps_every_cell(page):
 
 @pytest.mark.slow
 @pytest.mark.parametrize('page', CHAPTERS)
-def test_chapter_runs_as_notebook(page, airfoil_dir):
+def test_chapter_runs_as_notebook(page):
     """The chapter, converted with jupytext, runs in a fresh kernel from its own folder."""
     path = source_of(page)
     nb = jupytext.read(path)

@@ -1,5 +1,8 @@
 """Plotting: one SVG output per Animator in a notebook, silence in scripts, sizes and limits."""
 import inspect
+import io
+import os
+import re
 import subprocess
 import sys
 
@@ -10,6 +13,7 @@ from matplotlib import pyplot as plt
 from nbclient import NotebookClient
 
 import d2lmini as d2l
+from d2lmini.plotting import SVGFigure
 
 ANIMATE = """\
 %matplotlib inline
@@ -20,30 +24,65 @@ for i in range(1, 6):
 """
 
 
-def test_animator_shows_one_svg_in_a_notebook(tmp_path, monkeypatch, airfoil_dir):
-    monkeypatch.setenv('D2LMINI_DATA_DIR', str(airfoil_dir))
-    cells = [ANIMATE, 'import sys; print(sys.prefix)']
+def run_cells(cells, folder):
+    """Execute code cells in a fresh python3 kernel; return the notebook."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     NotebookClient(nb, kernel_name='python3', timeout=120,
-                   resources={'metadata': {'path': str(tmp_path)}}).execute()
-    kernel_prefix = nb.cells[1].outputs[0].text.strip()
-    assert kernel_prefix == sys.prefix, 'the python3 kernel is not this environment\'s'
-    outputs = nb.cells[0].outputs
+                   resources={'metadata': {'path': str(folder)}}).execute()
+    return nb
+
+
+def one_svg(outputs):
     assert len(outputs) == 1, outputs  # five add() calls, one figure
     assert outputs[0].output_type == 'display_data'
     assert outputs[0].data['image/svg+xml'].lstrip().startswith(('<?xml', '<svg'))
     assert '<Figure' not in str(outputs)
 
 
-def test_animator_prints_nothing_outside_a_notebook():
-    code = ('import d2lmini as d2l\n'
-            'a = d2l.Animator(xlabel="x")\n'
-            'for i in range(5): a.add(i, (i * i,))\n'
-            'assert a.Y == [[0, 1, 4, 9, 16]]\n')
-    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                            timeout=120)
+def test_animator_shows_one_svg_in_a_notebook(tmp_path):
+    nb = run_cells([ANIMATE, 'import sys; print(sys.prefix)'], tmp_path)
+    kernel_prefix = nb.cells[1].outputs[0].text.strip()
+    assert kernel_prefix == sys.prefix, 'the python3 kernel is not this environment\'s'
+    one_svg(nb.cells[0].outputs)
+
+
+COLAB = """\
+# Colab's kernel shell is a subclass of ipykernel's ZMQInteractiveShell.
+shell = get_ipython()
+shell.__class__ = type('Shell', (type(shell),), {})
+print(type(shell).__name__)
+"""
+
+
+def test_animator_shows_in_a_colab_like_kernel(tmp_path):
+    nb = run_cells([COLAB, ANIMATE], tmp_path)
+    assert nb.cells[0].outputs[0].text.strip() == 'Shell'
+    one_svg(nb.cells[1].outputs)
+
+
+SCRIPT = """\
+import d2lmini as d2l
+d2l.set_figsize((4, 3))
+d2l.plot([1, 2, 3], [[1, 4, 9]], 'x', 'y')
+a = d2l.Animator(xlabel='x')
+for i in range(5):
+    a.add(i, (i * i,))
+assert a.Y == [[0, 1, 4, 9, 16]]
+d2l.plt.gcf()
+"""
+
+
+def test_a_plain_script_prints_nothing_and_starts_no_ipython(tmp_path):
+    (tmp_path / 'script.py').write_text(SCRIPT)
+    home = tmp_path / 'home'
+    home.mkdir()
+    env = {**os.environ, 'HOME': str(home), 'IPYTHONDIR': str(home / '.ipython'),
+           'MPLBACKEND': 'Agg', 'MPLCONFIGDIR': str(tmp_path / 'mpl')}
+    result = subprocess.run([sys.executable, 'script.py'], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == ''
+    assert result.stdout == '' and result.stderr == ''
+    assert list(home.rglob('*')) == [], 'an IPython shell left files behind'
 
 
 def test_animator_without_ylim_autoscales():
@@ -75,10 +114,35 @@ def test_set_figsize_then_plot():
         d2l.set_figsize()  # the default, for the tests that follow
 
 
-def test_figures_are_white():
+def background(svg):
+    """The fill of an SVG figure's background patch."""
+    patch = re.search(r'<g id="patch_1">\s*<path [^>]*style="([^"]*)"', svg)
+    return patch.group(1)
+
+
+def test_figures_have_an_opaque_white_background(monkeypatch):
+    # Dark mode must not hide a figure: an opaque white background, even where
+    # a reader's matplotlib style says otherwise.
+    monkeypatch.setitem(matplotlib.rcParams, 'figure.facecolor', 'black')
+    monkeypatch.setitem(matplotlib.rcParams, 'savefig.transparent', True)
     d2l.use_svg_display()
-    assert matplotlib.rcParams['figure.facecolor'] == 'white'
-    assert matplotlib.rcParams['savefig.transparent'] is False
+    buf = io.StringIO()
+    plt.figure().savefig(buf, format='svg')
+    plt.close('all')
+    assert 'fill: #ffffff' in background(buf.getvalue())
+    animator = d2l.Animator()
+    animator.add(1, (1,))
+    svg = SVGFigure(animator.draw())._repr_svg_()
+    assert 'fill: #ffffff' in background(svg) and 'opacity' not in background(svg)
+
+
+def test_animator_draws_every_series_cycling_the_formats():
+    animator = d2l.Animator(fmts=('-', 'm--'))
+    for x in range(3):
+        animator.add(x, tuple(range(5)))  # five series, two formats
+    lines = animator.draw().axes[0].get_lines()
+    assert len(lines) == 5
+    assert [l.get_linestyle() for l in lines] == ['-', '--', '-', '--', '-']
 
 
 @pytest.mark.parametrize('fn', [d2l.plot, d2l.Animator.__init__, d2l.set_figsize])

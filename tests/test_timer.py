@@ -45,12 +45,61 @@ def test_real_clock_measures_a_sleep():
     assert 0.04 < timer.stop() < 1.0
 
 
-def test_timer_waits_for_every_gpu(monkeypatch):
+@pytest.fixture
+def two_gpus(monkeypatch):
+    """Pretend that this machine has two CUDA GPUs; record every synchronize."""
     synced = []
-    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
-    monkeypatch.setattr(torch.cuda, 'is_initialized', lambda: True)
-    monkeypatch.setattr(torch.cuda, 'device_count', lambda: 2)
-    monkeypatch.setattr(torch.cuda, 'synchronize', lambda i=None: synced.append(i))
-    timer = d2l.Timer()
+    monkeypatch.setattr(torch.accelerator, 'current_accelerator',
+                        lambda check_available=False: torch.device('cuda'))
+    monkeypatch.setattr(torch.accelerator, 'device_count', lambda: 2)
+    monkeypatch.setattr(torch.accelerator, 'synchronize',
+                        lambda device=None: synced.append(torch.device(device)))
+    monkeypatch.delenv('D2LMINI_DEVICE', raising=False)
+    return synced
+
+
+def test_timer_waits_only_for_the_gpu_in_use(two_gpus):
+    timer = d2l.Timer(device='cuda:1')  # the timed work runs on the second GPU
     timer.stop()
-    assert synced == [0, 1, 0, 1]  # at start and at stop, on both GPUs
+    assert two_gpus == [torch.device('cuda:1')] * 2  # at start and at stop
+
+
+def test_timer_waits_for_the_default_device_only(two_gpus, monkeypatch):
+    d2l.time_it(lambda: None, repeats=2, warmup=0)
+    assert set(two_gpus) == {torch.device('cuda:0')}
+    two_gpus.clear()
+    monkeypatch.setenv('D2LMINI_DEVICE', 'cuda:1')
+    d2l.Timer().stop()
+    assert two_gpus == [torch.device('cuda:1')] * 2
+
+
+def test_cpu_timer_synchronizes_no_gpu(two_gpus):
+    d2l.Timer(device='cpu').stop()
+    d2l.time_it(lambda: None, repeats=2, warmup=1, device='cpu')
+    assert two_gpus == []
+
+
+def test_mps_timer_waits_for_the_mps_device(monkeypatch):
+    synced = []
+    monkeypatch.setattr(torch.accelerator, 'current_accelerator',
+                        lambda check_available=False: torch.device('mps'))
+    monkeypatch.setattr(torch.accelerator, 'device_count', lambda: 1)
+    monkeypatch.setattr(torch.accelerator, 'synchronize',
+                        lambda device=None: synced.append(torch.device(device)))
+    monkeypatch.delenv('D2LMINI_DEVICE', raising=False)
+    d2l.Timer().stop()
+    assert synced == [torch.device('mps', 0)] * 2
+
+
+def test_without_torch_accelerator_cuda_syncs_one_initialized_gpu(monkeypatch):
+    # PyTorch before 2.6 has no torch.accelerator: torch.cuda, one device only,
+    # and never a device whose CUDA context does not exist yet.
+    monkeypatch.delattr(torch, 'accelerator')
+    synced = []
+    monkeypatch.setattr(torch.cuda, 'is_initialized', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'synchronize', lambda device=None: synced.append(device))
+    d2lmini.timer.synchronize('cuda:1')
+    assert synced == [torch.device('cuda:1')]
+    monkeypatch.setattr(torch.cuda, 'is_initialized', lambda: False)
+    d2lmini.timer.synchronize('cuda:0')
+    assert synced == [torch.device('cuda:1')]
