@@ -1,5 +1,9 @@
-"""Sphinx glue for the book: offline MathJax, .ipynb downloads, buttons from one repository URL."""
+"""Sphinx glue for the book: offline MathJax, .ipynb downloads, buttons from one
+repository URL, and an execution cache keyed to the d2lmini source."""
+import hashlib
+import importlib.util
 import os
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlparse
@@ -65,10 +69,43 @@ def localize_caption_numbers(app, pagename, templatename, context, doctree):
             '<span class="caption-number">Fig. ', '<span class="caption-number">图 ')
 
 
+def package_digest(package='d2lmini'):
+    """SHA-256 of every file of the package the chapters import, or None."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations)))
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob('*')):
+        if path.is_file() and '__pycache__' not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b'\0')
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def key_cache_to_package(app, config):
+    """Keep executed outputs in a cache folder named after the d2lmini source:
+    a change to the package re-executes every chapter instead of serving
+    outputs (and glued numbers) that the old package computed. The new
+    folder also changes a config value, so Sphinx re-reads every page."""
+    digest = package_digest()
+    if digest is None:
+        return
+    base = Path(config.nb_execution_cache_path or Path(app.outdir).parent / '.jupyter_cache')
+    if base.name == digest:  # already keyed (config-inited can run twice)
+        return
+    if base.is_dir():  # outputs of older package versions are never used again
+        for old in base.iterdir():
+            if old.is_dir() and re.fullmatch(r'[0-9a-f]{16}', old.name) and old.name != digest:
+                shutil.rmtree(old)
+    config.nb_execution_cache_path = str(base / digest)
+
+
 def setup(app):
     app.setup_extension('sphinx-mathjax-offline')  # MathJax 3 served from _static/mathjax, no CDN
     app.setup_extension('cjk_search')  # site search finds Chinese words
     app.connect('config-inited', configure_buttons)
+    app.connect('config-inited', key_cache_to_package)
     app.connect('html-page-context', add_ipynb_download, priority=400)  # before the theme's buttons
     app.connect('html-page-context', fix_theme_scripts, priority=900)
     app.connect('html-page-context', localize_caption_numbers)

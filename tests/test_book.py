@@ -91,16 +91,18 @@ def test_citation_resolves(book_html, page):
     assert 'batch renormalization' in refs.lower()
 
 
-def _mini_book(tmp_path, chapter_body):
+def _mini_book(tmp_path, chapter_body, name='broken'):
     """A one-chapter book with the project's own configuration."""
-    for name in ['_config.yml', 'references.bib', 'references.md', 'intro.md']:
-        shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / '_ext', tmp_path / '_ext')
+    for item in ['_config.yml', 'references.bib', 'references.md', 'intro.md']:
+        shutil.copy(ROOT / item, tmp_path / item)
+    for folder in ['_ext', '_static']:
+        shutil.copytree(ROOT / folder, tmp_path / folder)
     (tmp_path / 'chapters').mkdir()
     front = CHAPTER.read_text(encoding='utf-8').split('---\n')[1]
-    (tmp_path / 'chapters' / 'broken.md').write_text(f'---\n{front}---\n\n{chapter_body}')
+    (tmp_path / 'chapters' / f'{name}.md').write_text(f'---\n{front}---\n\n{chapter_body}')
     (tmp_path / '_toc.yml').write_text(
-        'format: jb-book\nroot: intro\nchapters:\n  - file: chapters/broken\n  - file: references\n')
+        f'format: jb-book\nroot: intro\nchapters:\n  - file: chapters/{name}\n'
+        f'  - file: references\n')
     return tmp_path
 
 
@@ -122,3 +124,69 @@ def test_a_sphinx_warning_fails_the_build(tmp_path):
     result = build_book(book, timeout=600)
     assert result.returncode != 0
     assert 'a-label-that-does-not-exist' in result.stdout + result.stderr
+
+
+WARNING_PAGE = '''\
+# Warnings
+
+```{code-cell} ipython3
+import warnings
+x = 1 + 1
+%s
+```
+'''
+
+
+@pytest.mark.parametrize('warns', [True, False], ids=['warns', 'quiet'])
+def test_a_warning_printed_by_a_cell_fails_the_build(tmp_path, warns):
+    line = "warnings.warn('this cell warns on purpose', DeprecationWarning)" if warns else ''
+    result = build_book(_mini_book(tmp_path, WARNING_PAGE % line), timeout=600)
+    log = result.stdout + result.stderr
+    if warns:
+        assert result.returncode != 0, log[-3000:]
+        assert 'stderr was found in the cell outputs' in log
+    else:
+        assert result.returncode == 0, log[-3000:]
+
+
+def test_the_myst_domain_warnings_are_not_suppressed(tmp_path):
+    # Jupyter Book 1 suppresses myst.domains by default: a role of an unknown
+    # domain would then render as plain text without a word.
+    book = _mini_book(tmp_path, '# Roles\n\nSee {nosuchdomain:ref}`x`.\n')
+    result = build_book(book, timeout=600)
+    assert result.returncode != 0
+    assert 'nosuchdomain' in result.stdout + result.stderr
+
+
+VERSION_PAGE = '''\
+# Version
+
+```{code-cell} ipython3
+import d2lmini
+d2lmini.glue('version', d2lmini.__version__)
+```
+
+The package is version {glue:text}`version`.
+'''
+
+
+def test_a_change_in_the_package_re_executes_the_chapters(tmp_path):
+    book = _mini_book(tmp_path, VERSION_PAGE, name='version')
+    shutil.copytree(ROOT / 'd2lmini', book / 'd2lmini',
+                    ignore=shutil.ignore_patterns('__pycache__'))
+    env = {'PYTHONPATH': str(book)}  # the kernels import this copy of d2lmini
+    page = book / '_build' / 'html' / 'chapters' / 'version.html'
+
+    def build_and_read():
+        result = build_book(book, env, timeout=600)
+        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+        return re.sub(r'<[^>]+>', '', page.read_text(encoding='utf-8'))
+
+    import d2lmini
+    assert f'version {d2lmini.__version__}.' in build_and_read()
+    init = book / 'd2lmini' / '__init__.py'
+    init.write_text(re.sub(r"__version__ = '[^']*'", "__version__ = '9.9.9'",
+                           init.read_text(encoding='utf-8')))
+    assert 'version 9.9.9.' in build_and_read()
+    keyed = [p.name for p in (book / '_build' / '.jupyter_cache').iterdir()]
+    assert len(keyed) == 1, keyed  # the old package's outputs are gone
