@@ -2,6 +2,7 @@
 repository URL, and an execution cache keyed to the d2lmini source."""
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -40,6 +41,18 @@ def configure_buttons(app, config):
     opts['launch_buttons'] = launch
 
 
+INSTALL_LINE = "REPO_URL = ''"  # in the first, hidden cell of every chapter
+
+
+def with_repository_url(notebook, url):
+    """The notebook (a JSON string) with the install cell's REPO_URL set to
+    `url`, so that the downloaded .ipynb installs d2lmini where it is missing."""
+    if not url:
+        return notebook
+    return notebook.replace(json.dumps(INSTALL_LINE)[1:-1],
+                            json.dumps(f'REPO_URL = {url!r}')[1:-1], 1)
+
+
 def add_ipynb_download(app, pagename, templatename, context, doctree):
     """Offer the executed notebook of every notebook page as an .ipynb download."""
     executed = Path(app.outdir).parent / 'jupyter_execute' / f'{pagename}.ipynb'
@@ -47,7 +60,9 @@ def add_ipynb_download(app, pagename, templatename, context, doctree):
         return
     target = Path(app.outdir) / '_sources' / f'{pagename}.ipynb'
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, target)
+    url = app.config.html_theme_options.get('repository_url', '')
+    target.write_text(with_repository_url(executed.read_text(encoding='utf-8'), url),
+                      encoding='utf-8')
     context['ipynb_source'] = f'{pagename}.ipynb'
 
 

@@ -2,7 +2,7 @@
 
 
 class Words(str):
-    """A string whose repr has no quotes, so {glue:text} shows it as written."""
+    """A string whose repr has no quotes: {glue:text} shows it as written."""
     def __repr__(self):
         return str(self)
 
@@ -10,11 +10,12 @@ class Words(str):
 def glue(name, value):
     """Glue `value` under `name` for {glue:text}, without displaying it.
 
-    Strings are glued without quotes; numbers as Python floats.
+    Strings are glued without quotes, NumPy and torch scalars as Python
+    numbers. Returns None, so a cell that ends with it shows no output.
     """
-    try:
-        from myst_nb import glue as nb_glue  # only needed while building the book
-    except ImportError:  # a reader's kernel without myst-nb: nothing to glue into
+    try:  # myst-nb is only needed while building the book
+        from myst_nb import glue as nb_glue
+    except ImportError:  # a reader's kernel: nothing to glue into
         nb_glue = None
     if isinstance(value, str):
         value = Words(value)
@@ -22,4 +23,3 @@ def glue(name, value):
         value = value.item()
     if nb_glue is not None:
         nb_glue(name, value, display=False)
-    return value

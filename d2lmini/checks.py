@@ -17,8 +17,8 @@ def learning_rate(hyperparams, key='lr'):
     """Return hyperparams[key] if it is a positive finite number, None if the
     dict has no such key (Adadelta, say, needs none)."""
     if not isinstance(hyperparams, dict):
-        raise TypeError(f'hyperparams must be a dict such as {{{key!r}: 0.1}}, '
-                        f'got {hyperparams!r}')
+        raise TypeError(f'hyperparams must be a dict such as '
+                        f'{{{key!r}: 0.1}}, got {hyperparams!r}')
     if key not in hyperparams:
         return None
     lr = hyperparams[key]

@@ -24,7 +24,8 @@ DATA_HUB = {
 
 
 class DownloadError(OSError):
-    """A data file could not be fetched; the message says how to place it by hand."""
+    """A data file could not be fetched; the message says how to place it
+    by hand."""
 
 
 class ChecksumError(ValueError):
@@ -32,8 +33,10 @@ class ChecksumError(ValueError):
 
 
 def data_dir(cache_dir=None):
-    """The data folder: cache_dir, else $D2LMINI_DATA_DIR, else ~/.cache/d2lmini."""
-    folder = cache_dir or os.environ.get('D2LMINI_DATA_DIR') or Path.home() / '.cache' / 'd2lmini'
+    """The data folder: cache_dir, else $D2LMINI_DATA_DIR, else
+    ~/.cache/d2lmini."""
+    folder = (cache_dir or os.environ.get('D2LMINI_DATA_DIR')
+              or Path.home() / '.cache' / 'd2lmini')
     return Path(folder).expanduser()
 
 
@@ -58,23 +61,26 @@ def _fetch(url, dest, timeout):
     with response as r:
         status = getattr(r, 'status', None)
         if url.startswith('http') and status != 200:
-            raise DownloadError(f'the server answered HTTP {status}, expected 200')
+            raise DownloadError(f'the server answered HTTP {status}, '
+                                f'expected 200')
         with open(dest, 'wb') as f:
             for chunk in iter(lambda: r.read(1 << 20), b''):
                 sha1.update(chunk)
                 f.write(chunk)
                 size += len(chunk)
-        expected = r.headers.get('Content-Length') if url.startswith('http') else None
+        expected = (r.headers.get('Content-Length')
+                    if url.startswith('http') else None)
         if expected is not None and int(expected) != size:
-            raise DownloadError(f'the transfer stopped after {size} of {expected} bytes')
+            raise DownloadError(f'the transfer stopped after {size} of '
+                                f'{expected} bytes')
     return sha1.hexdigest()
 
 
 def _how_to_place(url, sha1_hash, path):
-    return (f'If this machine cannot reach {url}, download the file elsewhere, '
-            f'check that its SHA-1 is {sha1_hash}, and copy it to {path} (the '
-            f'data folder {path.parent} is set by cache_dir or by the '
-            f'D2LMINI_DATA_DIR environment variable).')
+    return (f'If this machine cannot reach {url}, download the file '
+            f'elsewhere, check that its SHA-1 is {sha1_hash}, and copy it to '
+            f'{path} (the data folder {path.parent} is set by cache_dir or by '
+            f'the D2LMINI_DATA_DIR environment variable).')
 
 
 BUNDLED = Path(__file__).parent / 'datasets'  # data files shipped with d2lmini
@@ -92,7 +98,8 @@ def _verified(path, sha1_hash):
 def download(name, cache_dir=None, timeout=30):
     """Download a file inserted into DATA_HUB, return the local filename."""
     if name not in DATA_HUB:
-        raise ValueError(f'name {name!r} is not in DATA_HUB; known: {sorted(DATA_HUB)}')
+        raise ValueError(f'name {name!r} is not in DATA_HUB; known: '
+                         f'{sorted(DATA_HUB)}')
     url, sha1_hash = DATA_HUB[name]
     filename = url.rstrip('/').split('/')[-1]
     path = data_dir(cache_dir) / filename
@@ -107,17 +114,20 @@ def download(name, cache_dir=None, timeout=30):
         url = Path(url).expanduser().resolve().as_uri()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.part', dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.part',
+                                   dir=path.parent)
         os.close(fd)
     except OSError as e:
-        raise DownloadError(f'cannot write to the data folder {path.parent} ({e}); '
-                            f'set D2LMINI_DATA_DIR to a writable folder') from e
+        raise DownloadError(f'cannot write to the data folder {path.parent} '
+                            f'({e}); set D2LMINI_DATA_DIR to a writable '
+                            f'folder') from e
     try:
         actual = _fetch(url, tmp, timeout)
         if actual != sha1_hash:
             raise ChecksumError(
-                f'{url} has SHA-1 {actual}, expected {sha1_hash}: the download '
-                f'is corrupt or the file has changed; nothing was saved')
+                f'{url} has SHA-1 {actual}, expected {sha1_hash}: the '
+                f'download is corrupt or the file has changed; '
+                f'nothing was saved')
         os.replace(tmp, path)  # atomic: the cache never holds a partial file
     except ChecksumError:
         raise
@@ -150,12 +160,14 @@ class ArrayLoader:
         return math.ceil(self.num_examples / self.batch_size)
 
     def order(self):
-        """This epoch's example indices: a fresh permutation, or None to keep the order."""
+        """This epoch's example indices: a fresh permutation, or None to keep
+        the order."""
         if not self.shuffle:
             return None
         gen = self.generator
-        return torch.randperm(self.num_examples, generator=gen,
-                              device=gen.device if gen is not None else self.device)
+        return torch.randperm(
+            self.num_examples, generator=gen,
+            device=gen.device if gen is not None else self.device)
 
     def __iter__(self):
         idx = self.order()
@@ -180,7 +192,8 @@ def load_array(data_arrays, batch_size, is_train=True, generator=None):
     if len({t.device for t in tensors}) != 1:
         raise ValueError(f'data_arrays must be on one device, got '
                          f'{[str(t.device) for t in tensors]}')
-    return ArrayLoader(tensors, batch_size, shuffle=is_train, generator=generator)
+    return ArrayLoader(tensors, batch_size, shuffle=is_train,
+                       generator=generator)
 
 
 AIRFOIL_ROWS = 1503
@@ -191,28 +204,35 @@ def read_airfoil(path):
     try:
         data = np.loadtxt(path, dtype=np.float32, delimiter='\t', ndmin=2)
     except (ValueError, OSError) as e:
-        raise ValueError(f'cannot read the airfoil data in {path} ({e}); delete '
-                         f'the file and run again to download a fresh copy') from e
+        raise ValueError(f'cannot read the airfoil data in {path} ({e}); '
+                         f'delete the file and run again to download a '
+                         f'fresh copy') from e
     if data.shape != (AIRFOIL_ROWS, 6) or not np.isfinite(data).all():
-        raise ValueError(f'{path} is not the airfoil table (shape {data.shape}); '
-                         f'delete the file and run again to download a fresh copy')
+        raise ValueError(f'{path} is not the airfoil table (shape '
+                         f'{data.shape}); delete the file and run again to '
+                         f'download a fresh copy')
     return data
 
 
 @functools.lru_cache(maxsize=4)
 def _standardized(path, mtime_ns):
-    """The airfoil table with every column standardised; parsed once per file version."""
+    """The airfoil table with every column standardised; parsed once per
+    file version."""
     data = read_airfoil(path)
     return (data - data.mean(axis=0)) / data.std(axis=0)
 
 
 def get_data_ch11(batch_size=10, n=1500, device=None):
     """The airfoil data, standardised per column: (data_iter, feature_dim)."""
-    checks.positive_int('batch_size', batch_size)  # bad arguments fail before any download
+    # Bad arguments fail before any download.
+    checks.positive_int('batch_size', batch_size)
     if checks.positive_int('n', n) > AIRFOIL_ROWS:
-        raise ValueError(f'n must be at most {AIRFOIL_ROWS}, the airfoil rows, got {n!r}')
+        raise ValueError(f'n must be at most {AIRFOIL_ROWS}, the airfoil '
+                         f'rows, got {n!r}')
     device = default_device() if device is None else parse_device(str(device))
     path = download('airfoil')
-    data = torch.tensor(_standardized(path, os.stat(path).st_mtime_ns), device=device)
-    data_iter = load_array((data[:n, :-1], data[:n, -1]), batch_size, is_train=True)
+    data = torch.tensor(_standardized(path, os.stat(path).st_mtime_ns),
+                        device=device)
+    data_iter = load_array((data[:n, :-1], data[:n, -1]), batch_size,
+                           is_train=True)
     return data_iter, data.shape[1] - 1

@@ -46,21 +46,25 @@ def _this_machine():
 
 
 def parse_device(name):
-    """Turn a string such as 'cpu', 'cuda:0' or 'mps' into a usable torch.device."""
+    """Turn a string such as 'cpu', 'cuda:0' or 'mps' into a usable
+    torch.device."""
     try:
         device = torch.device(name)
     except (RuntimeError, TypeError) as e:
-        raise ValueError(f'unknown device {name!r} ({e}); {_this_machine()}') from None
+        raise ValueError(f'unknown device {name!r} ({e}); '
+                         f'{_this_machine()}') from None
     if device.type == 'cpu':
         return device
-    if device.type != accelerator() or (device.index or 0) >= accelerator_count():
-        raise ValueError(f'device {name!r} is not available: {_this_machine()}')
+    if (device.type != accelerator()
+            or (device.index or 0) >= accelerator_count()):
+        raise ValueError(f'device {name!r} is not available: '
+                         f'{_this_machine()}')
     return device
 
 
 def default_device():
-    """$D2LMINI_DEVICE if set, else the first accelerator (CUDA, MPS, ...), else
-    the CPU."""
+    """$D2LMINI_DEVICE if set, else the first accelerator (CUDA, MPS, ...),
+    else the CPU."""
     name = os.environ.get('D2LMINI_DEVICE', '').strip()
     if not name:
         return try_gpu()

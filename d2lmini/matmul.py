@@ -1,12 +1,14 @@
-"""Matrix-multiply throughput: the true FLOP count and a large-matrix reference rate."""
+"""Matrix-multiply throughput: the true FLOP count and a large-matrix
+reference rate."""
 import torch
 
 from .timer import time_it
 
 
 def matmul_flops(m, n, p):
-    """Floating-point operations of an (m, n) @ (n, p) product: m*p dot products of
-    length n, each n multiplies and n - 1 adds, counted as 2*m*n*p."""
+    """Floating-point operations of an (m, n) @ (n, p) product: m*p dot
+    products of length n, each n multiplies and n - 1 adds, counted as
+    2*m*n*p."""
     return 2 * m * n * p
 
 

@@ -1,4 +1,5 @@
-"""Plotting: d2l's set_figsize, plot and Animator, with SVG output that shows once."""
+"""Plotting: d2l's set_figsize, plot and Animator, with SVG output that
+shows once."""
 import io
 import sys
 
@@ -52,30 +53,34 @@ def _cjk_font_name():
         for path in set(font_manager.findSystemFonts()) - known:
             try:
                 font_manager.fontManager.addfont(path)
-            except (OSError, RuntimeError, ValueError):  # a font matplotlib cannot read
-                pass
+            except (OSError, RuntimeError, ValueError):
+                pass  # a font matplotlib cannot read
         installed = {f.name for f in font_manager.fontManager.ttflist}
         name = next((f for f in CJK_FONTS if f in installed), None)
     return name
 
 
 def use_cjk_font(translations=None):
-    """Add an installed CJK font after the default font family; return its name, or None.
+    """Add an installed CJK font after the default font family; return its
+    name, or None.
 
-    `translations` maps English plot labels to Chinese ones: with a CJK font the
-    plots draw the Chinese label for each English one, without one the English
-    label for each Chinese one (instead of empty boxes).
+    `translations` maps English plot labels to Chinese ones: with a CJK font
+    the plots draw the Chinese label for each English one, without one the
+    English label for each Chinese one (instead of empty boxes).
     """
     if translations is not None and not isinstance(translations, dict):
-        raise TypeError(f'translations must be a dict of English to Chinese labels, '
-                        f'got {type(translations).__name__}: {translations!r}')
+        raise TypeError(f'translations must be a dict of English to Chinese '
+                        f'labels, got {type(translations).__name__}: '
+                        f'{translations!r}')
     name = _cjk_font_name()
-    if name is not None:  # matplotlib falls back along font.family, glyph by glyph
+    # matplotlib falls back along font.family, glyph by glyph.
+    if name is not None:
         family = [f for f in matplotlib.rcParams['font.family'] if f != name]
         matplotlib.rcParams['font.family'] = family + [name]
     pairs = (translations or {}).items()
     LABELS.clear()
-    LABELS.update(pairs if name is not None else ((zh, en) for en, zh in pairs))
+    LABELS.update(pairs if name is not None
+                  else ((zh, en) for en, zh in pairs))
     return name
 
 
@@ -133,7 +138,8 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
     else:
         use_svg_display()
     if axes is None:
-        import matplotlib.pyplot as plt  # pyplot only when plotting: fast imports elsewhere
+        # pyplot only when plotting: fast imports elsewhere
+        import matplotlib.pyplot as plt
         axes = plt.gca()
     axes.cla()
     _draw_lines(axes, X, Y, fmts)
@@ -141,7 +147,7 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
 
 
 class SVGFigure:
-    """A matplotlib Figure shown by Jupyter as SVG, with no '<Figure ...>' text."""
+    """A Figure shown by Jupyter as SVG, with no '<Figure ...>' text."""
     def __init__(self, fig):
         self.fig = fig
 
@@ -161,16 +167,18 @@ class Animator:
                  ylim=None, xscale='linear', yscale='linear',
                  fmts=('-', 'm--', 'g-.', 'r:'), nrows=1, ncols=1,
                  figsize=(3.5, 2.5)):
-        # A Figure outside pyplot, so the inline backend never shows a second copy.
+        # A Figure outside pyplot, so the inline backend never shows a
+        # second copy.
         self.fig = Figure(figsize=figsize, facecolor='white')
-        self.axes = list(self.fig.subplots(nrows, ncols, squeeze=False).ravel())
+        self.axes = list(
+            self.fig.subplots(nrows, ncols, squeeze=False).ravel())
         self.config_axes = lambda: set_axes(
             self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
         self.X, self.Y, self.fmts = None, None, fmts
         self._handle = None
 
     def add(self, x, y):
-        """Add one point (or one point per line, if y is a tuple) and redraw."""
+        """Add one point (or one per line, if y is a tuple) and redraw."""
         if not hasattr(y, '__len__'):
             y = [y]
         n = len(y)

@@ -9,8 +9,9 @@ from .device import default_device
 
 
 def synchronize(device=None):
-    """Wait for the work queued on `device` (default: the default device), so that
-    the clock measures it. Only that device: never every GPU of the machine."""
+    """Wait for the work queued on `device` (default: the default device),
+    so that the clock measures it. Only that device: never every GPU of the
+    machine."""
     device = default_device() if device is None else torch.device(device)
     if device.type == 'cpu':
         return
@@ -25,7 +26,8 @@ def synchronize(device=None):
 class Timer:
     """Record multiple running times."""
     def __init__(self, device=None):
-        self.device = default_device() if device is None else torch.device(device)
+        self.device = (default_device() if device is None
+                       else torch.device(device))
         self.times = []
         self.start()
 
@@ -77,5 +79,6 @@ def time_each(fns, repeats=5, warmup=1, device=None):
 
 
 def time_it(fn, repeats=5, warmup=1, device=None):
-    """Run fn() `warmup` times untimed, then `repeats` times; return the Timer."""
+    """Run fn() `warmup` times untimed, then `repeats` times; return the
+    Timer."""
     return time_each([fn], repeats, warmup, device)[0]

@@ -1,4 +1,5 @@
-"""Linear regression trained from scratch and with torch.optim, as in d2l chapter 11."""
+"""Linear regression trained from scratch and with torch.optim, as in d2l
+chapter 11."""
 import math
 
 import torch
@@ -39,12 +40,12 @@ def _full_data(data_iter):
 def evaluate_loss(net, data_iter, loss):
     """Evaluate the loss of a model on the given dataset."""
     full = _full_data(data_iter)
-    batches = [full] if full is not None else data_iter  # one pass when we can
+    batches = [full] if full is not None else data_iter  # one pass if we can
     total, count = 0.0, 0
     for X, y in batches:
         out = net(X)
         l = loss(out, y.reshape(out.shape))
-        # Sum a per-example loss; weight a scalar (mean) loss by the batch size.
+        # Sum a per-example loss; weight a scalar (mean) loss by batch size.
         total += l.sum().item() if l.numel() > 1 else l.item() * len(X)
         count += len(X)
     return total / count
@@ -60,15 +61,17 @@ def _num_examples(data_iter):
     full = _full_data(data_iter)
     if full is not None:
         return len(full[0])
-    if iter(data_iter) is data_iter:  # a generator would be used up by counting
-        raise TypeError(f'data_iter must be re-iterable (one pass per epoch), got '
-                        f'{type(data_iter).__name__}; use d2l.load_array')
+    if iter(data_iter) is data_iter:  # counting would use up a generator
+        raise TypeError(f'data_iter must be re-iterable (one pass per '
+                        f'epoch), got {type(data_iter).__name__}; use '
+                        f'd2l.load_array')
     return sum(len(X) for X, _ in data_iter)
 
 
 def record_due(n_before, n, record_every=200):
-    """True when a batch takes the count of examples seen from n_before to n past a
-    multiple of record_every: the training loop records the loss there."""
+    """True when a batch takes the count of examples seen from n_before to n
+    past a multiple of record_every: the training loop records the loss
+    there."""
     return n // record_every > n_before // record_every
 
 
@@ -115,7 +118,8 @@ def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True,
     if not epochs or epochs[-1] != n / n_per_epoch:
         record()
     if verbose:
-        print(f'loss: {losses[-1]:.3f}, {times[-1] / num_epochs:.3g} sec/epoch')
+        print(f'loss: {losses[-1]:.3f}, '
+              f'{times[-1] / num_epochs:.3g} sec/epoch')
     return times, losses
 
 
@@ -127,9 +131,10 @@ def init_params(feature_dim, device=None):
 
 
 def linear_model(feature_dim, device=None):
-    """nn.Linear(feature_dim, 1) that starts where train_ch11's model starts."""
+    """nn.Linear(feature_dim, 1), starting where train_ch11's model starts."""
     w, b = init_params(feature_dim, device)
-    net = nn.Linear(feature_dim, 1).to(device)  # (batch, features) -> (batch, 1)
+    # (batch, features) -> (batch, 1)
+    net = nn.Linear(feature_dim, 1).to(device)
     with torch.no_grad():
         net.weight.copy_(w.T)
         net.bias.copy_(b)
@@ -174,6 +179,7 @@ def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4,
         l.backward()
         optimizer.step()
 
-    epoch_end = None if on_epoch_end is None else lambda: on_epoch_end(optimizer)
+    epoch_end = (None if on_epoch_end is None
+                 else lambda: on_epoch_end(optimizer))
     return _train(step, net, loss, data_iter, num_epochs, lr, verbose,
                   on_epoch_end=epoch_end)

@@ -61,24 +61,22 @@ def _glued(book_html, chapter):
     return {k: v['data']['text/plain'] for k, v in json.loads(path.read_text()).items()}
 
 
-def test_every_glued_value_is_present_and_numeric(book_html, page):
-    refs = GLUE_REF.findall(CHAPTER.read_text(encoding='utf-8'))
-    assert len(refs) > 30
-    values = _glued(book_html, 'chapters/minibatch_sgd')
+@pytest.mark.parametrize('chapter', ['chapters/minibatch_sgd', 'chapters/exercises',
+                                     'chapters/hardware_scaling',
+                                     'chapters/data_parallel', 'chapters/zh/minibatch_sgd'])
+def test_every_glued_value_is_present_and_numeric(book_html, chapter):
+    refs = GLUE_REF.findall((ROOT / f'{chapter}.md').read_text(encoding='utf-8'))
+    assert refs
+    values = _glued(book_html, chapter)
     for key, fmt in refs:
         assert key in values, f'{key} is referenced but never glued'
         if fmt:  # a format spec means a number
             number = float(values[key])
             assert math.isfinite(number), f'{key} is {number}'
+    page = (book_html / f'{chapter}.html').read_text(encoding='utf-8')
     pasted = re.findall(r'<span class="pasted-text">(.*?)</span>', page)
     assert len(pasted) == len(refs)
-    assert not [p for p in pasted if 'nan' in p.lower() or not p.strip()]
-
-
-def test_claims_agree_with_the_numbers(book_html):
-    values = _glued(book_html, 'chapters/minibatch_sgd')
-    gd, mb100 = float(values['gd_sec']), float(values['mb100_sec'])
-    assert values['mb100_vs_gd'] == ('shorter' if mb100 < gd else 'longer')
+    assert not [p for p in pasted if 'nan' in p.lower() or 'None' in p or not p.strip()]
 
 
 def test_citation_resolves(book_html, page):
