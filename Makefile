@@ -1,38 +1,71 @@
-# Two commands from a fresh clone:  make book  (build the site)  and  make test.
+# The README's two commands, from a fresh clone:  make book  and  make test.
+# Python packages only go into .venv; `make deps` is the one target that
+# installs system packages (and says so before it does).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# PyTorch is installed first, on its own. On the project's CI machines
+# torch==2.13.0 resolves to a local CPU wheel; elsewhere pip takes PyPI's
+# default build for the platform (on Linux x86-64 that is the CUDA build,
+# gigabytes). On a CPU-only Linux machine use the CPU wheels instead:
+#   make book TORCH_INDEX=https://download.pytorch.org/whl/cpu
+TORCH ?= torch==2.13.0
+TORCH_INDEX ?=
+# The exact versions CI and make install (refresh with `make lock`).
+CONSTRAINTS ?= constraints.txt
 JB_FLAGS ?= -W --keep-going
 REPO_URL ?=
+REMOTE ?= origin
 
-.PHONY: book test setup system-deps clean bench lab
+.PHONY: book test deps setup lab bench publish lock clean
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
-	  { echo "'$(PYTHON) -m venv' failed: on Debian/Ubuntu, apt-get install python3-venv"; exit 1; }
-	# The CPU wheel of torch first: a bare range would pull CUDA packages (see the README).
-	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -r requirements-dev.txt
+$(STAMP): pyproject.toml requirements.txt requirements-dev.txt $(CONSTRAINTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "'$(PYTHON) \
+	-m venv' failed: on Debian/Ubuntu, apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q \
+	  $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH)"
+	$(BIN)/pip install -q -c $(CONSTRAINTS) -r requirements-dev.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
 
-book: $(STAMP) system-deps
+book: $(STAMP)
 	BOOK_REPO_URL=$(REPO_URL) $(BIN)/jupyter-book build . $(JB_FLAGS)
 
-system-deps:
+deps:
 	bash scripts/system-deps.sh
 
-test: $(STAMP) system-deps
-	$(BIN)/python -m pytest -ra
+test: $(STAMP) deps
+	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_speed.py
 
 lab: $(STAMP)
-	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/pip install -q "jupyterlab>=4"
+	$(BIN)/python -c "import jupyterlab" 2>/dev/null || \
+	  $(BIN)/pip install -q "jupyterlab>=4"
 	$(BIN)/jupyter lab chapters/
+
+# Push the built site to the gh-pages branch of $(REMOTE); run `make book` first.
+publish:
+	@test -f _build/html/index.html || { echo "make publish: _build/html has \
+	no index.html; run 'make book' first"; exit 1; }
+	$(BIN)/ghp-import --no-jekyll --push --force --remote $(REMOTE) \
+	  --branch gh-pages --message "Publish the book" _build/html
+
+# Refresh $(CONSTRAINTS) from a fresh environment with the newest versions that
+# requirements-dev.txt allows (torch is pinned by TORCH instead).
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q $(if $(TORCH_INDEX),--index-url \
+	  $(TORCH_INDEX)) "$(TORCH)"
+	.lock-venv/bin/pip install -q -r requirements-dev.txt
+	{ echo "# Exact versions for CI and make (made by 'make lock'; torch is"; \
+	  echo "# installed on its own, see the Makefile)."; \
+	  .lock-venv/bin/pip freeze --exclude-editable --exclude torch; } \
+	  > $(CONSTRAINTS)
+	rm -rf .lock-venv
 
 clean:
 	rm -rf _build

@@ -39,8 +39,6 @@ def build(src):
 
 
 def main():
-    if not os.environ.get('D2LMINI_DATA_DIR'):
-        print('note: D2LMINI_DATA_DIR is not set; the build will try to download the data')
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / 'book'
         shutil.copytree(ROOT, src, ignore=IGNORE)

@@ -1,25 +1,38 @@
 #!/usr/bin/env bash
-# Debian packages the book and tests use: Chromium (browser tests) and CJK fonts
-# (the Chinese chapter's figure labels). Installs only what is missing. Without
-# apt-get, root or sudo, or network, it says what is missing and carries on: the
-# browser tests then skip with that reason and the figures fall back to English.
+# `make deps`: the system packages that the tests use, from Debian/Ubuntu's apt.
+#   chromium        the browser tests (found as $CHROMIUM, chromium,
+#                   chromium-browser or google-chrome on the PATH)
+#   fonts-noto-cjk  Chinese labels in the Chinese chapter's figures
+# It installs only what is missing, and prints the command before it runs it.
+# Without apt-get, or without root or sudo, it prints what to install; under
+# CI=true it then fails, so that CI cannot skip the tests that need them.
 set -uo pipefail
 need=()
-command -v chromium >/dev/null || need+=(chromium)
-dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
-[ ${#need[@]} -eq 0 ] && exit 0
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null; then sudo="sudo"; else
-    echo "system-deps: not root and no sudo; install by hand: apt-get install ${need[*]}" >&2
-    exit 0
-  fi
+browser=${CHROMIUM:-}
+for name in chromium chromium-browser google-chrome google-chrome-stable; do
+  [ -n "$browser" ] || browser=$(command -v "$name" || true)
+done
+[ -n "$browser" ] || need+=(chromium)
+if command -v fc-list >/dev/null && fc-list :lang=zh family | grep -q .; then
+  :  # a Chinese font is installed (Noto CJK, PingFang, WenQuanYi, ...)
+else
+  need+=(fonts-noto-cjk)
 fi
-if ! command -v apt-get >/dev/null; then
-  echo "system-deps: no apt-get; install ${need[*]} by hand" >&2
+if [ ${#need[@]} -eq 0 ]; then
+  echo "make deps: nothing to install (browser: $browser; a CJK font is installed)"
   exit 0
 fi
-if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"; }; then
-  echo "system-deps: could not install ${need[*]} (see above)" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then sudo="sudo"; fi
 fi
-exit 0
+if ! command -v apt-get >/dev/null || { [ "$(id -u)" -ne 0 ] && [ -z "$sudo" ]; }; then
+  echo "make deps: please install ${need[*]} (a Chromium browser and a CJK font)" \
+       "with your system's package manager; this script only knows apt-get as root;" \
+       "until then the browser tests skip" >&2
+  [ "${CI:-}" = true ] && exit 1
+  exit 0
+fi
+cmd="$sudo apt-get install -y --no-install-recommends ${need[*]}"
+echo "make deps: will run: $sudo apt-get update && $cmd"
+$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $cmd -qq

@@ -1,7 +1,9 @@
 """Helpers for the browser tests: the book's pages from _toc.yml, a local server, Chromium."""
 import functools
 import http.server
+import os
 import re
+import shutil
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -9,7 +11,16 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path('/usr/bin/chromium')
+CHROMIUM_NAMES = ('chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable')
+
+
+def find_chromium():
+    """The system's Chromium: $CHROMIUM, else the first of CHROMIUM_NAMES on the
+    PATH, else None (Playwright never downloads a browser of its own here)."""
+    if os.environ.get('CHROMIUM'):
+        return os.environ['CHROMIUM']
+    return next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
+
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
                  '--disable-component-update', '--disable-sync', '--no-first-run',
                  '--disable-dev-shm-usage']

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import nbformat
 import pytest
 
-from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, SiteServer, index_page, is_notebook,
+from browser_helpers import (CHROMIUM_ARGS, find_chromium, SiteServer, index_page, is_notebook,
                              toc_pages)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -35,11 +35,12 @@ def site(book_html):
 @pytest.fixture(scope='session')
 def browser():
     """Debian's headless Chromium driven by Playwright (never Playwright's own download)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f'{CHROMIUM} not found: install it with `apt-get install -y chromium`')
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip('no Chromium: set $CHROMIUM or install it, e.g. with `make deps`')
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -124,6 +125,14 @@ def test_page_loads_clean_with_images_and_screenshots(visit, site, book_html, pa
         name = page.replace('/', '__')
         v.page.screenshot(path=str(shots / f'{name}-{mode}.png'), full_page=True)
         assert (shots / f'{name}-{mode}.png').stat().st_size > 10_000
+
+
+def test_the_site_has_a_favicon(visit):
+    """Every page names an icon that loads, so no browser asks for /favicon.ico."""
+    v = visit(f'{MAIN}.html')
+    href = v.page.evaluate("document.querySelector('link[rel~=\"icon\"]')?.href")
+    assert href and href.endswith('.svg'), href
+    assert fetch(href).lstrip().startswith(b'<svg')
 
 
 def test_math_renders_offline(visit):
