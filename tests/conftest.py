@@ -52,6 +52,36 @@ def pytest_make_collect_report(collector):
     _fail_forbidden_skip(outcome.get_result())
 
 
+def fake_accelerator(monkeypatch, kind, count):
+    """Pretend this machine's accelerator is `count` devices of type `kind`
+    (None: no accelerator), as torch.accelerator reports them; return the list
+    of devices that torch.accelerator.synchronize is asked to wait for."""
+    synced = []
+    device = torch.device(kind) if kind else None
+    monkeypatch.setattr(torch.accelerator, 'current_accelerator',
+                        lambda check_available=False: device)
+    monkeypatch.setattr(torch.accelerator, 'device_count', lambda: count)
+    monkeypatch.setattr(torch.accelerator, 'synchronize',
+                        lambda device=None: synced.append(torch.device(device)))
+    monkeypatch.delenv('D2LMINI_DEVICE', raising=False)
+    return synced
+
+
+@pytest.fixture
+def animators(monkeypatch):
+    """Every Animator the training loops create: it holds the x positions
+    (epochs) at which the loop recorded the loss."""
+    import d2lmini.train
+    made = []
+
+    class Recording(d2lmini.train.Animator):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+    monkeypatch.setattr(d2lmini.train, 'Animator', Recording)
+    return made
+
+
 def build_book(src, extra_env=None, timeout=1800):
     """Run the strict `jupyter-book build` on `src`; return the CompletedProcess."""
     jb = Path(sys.executable).with_name('jupyter-book')

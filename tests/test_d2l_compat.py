@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 SECTIONS = Path(__file__).parent / 'd2l_section'  # vendored, MIT-0
 CELL = re.compile(r'```\{\.python \.input\}\n(.*?)```', re.S)

@@ -7,16 +7,7 @@ import pytest
 import torch
 
 import d2lmini as d2l
-
-
-def fake_accelerator(monkeypatch, kind, count):
-    """Pretend this machine's accelerator is `count` devices of type `kind`
-    (None: no accelerator), as torch.accelerator would report them."""
-    device = torch.device(kind) if kind else None
-    monkeypatch.setattr(torch.accelerator, 'current_accelerator',
-                        lambda check_available=False: device)
-    monkeypatch.setattr(torch.accelerator, 'device_count', lambda: count)
-    monkeypatch.delenv('D2LMINI_DEVICE', raising=False)
+from conftest import fake_accelerator
 
 
 @pytest.mark.parametrize('kind, count, expected', [

@@ -9,7 +9,6 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 import d2lmini as d2l
-import d2lmini.train
 from chapter_code import definitions
 
 
@@ -29,19 +28,6 @@ def toy_data(n=60, features=3, seed=0):
 def use_data(chapter, X, y):
     """Set the chapter's globals X, y, n and feature_dim to this data."""
     chapter.update(X=X, y=y, n=len(X), feature_dim=X.shape[1])
-
-
-@pytest.fixture
-def animators(monkeypatch):
-    """Every Animator the training loop creates: it records the x positions."""
-    made = []
-
-    class Recording(d2l.Animator):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            made.append(self)
-    monkeypatch.setattr(d2lmini.train, 'Animator', Recording)
-    return made
 
 
 @pytest.mark.parametrize('n, batch_size, epochs', [

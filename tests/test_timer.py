@@ -3,6 +3,7 @@ import pytest
 import torch
 
 import d2lmini as d2l
+from conftest import fake_accelerator
 import d2lmini.timer
 
 
@@ -48,14 +49,7 @@ def test_real_clock_measures_a_sleep():
 @pytest.fixture
 def two_gpus(monkeypatch):
     """Pretend that this machine has two CUDA GPUs; record every synchronize."""
-    synced = []
-    monkeypatch.setattr(torch.accelerator, 'current_accelerator',
-                        lambda check_available=False: torch.device('cuda'))
-    monkeypatch.setattr(torch.accelerator, 'device_count', lambda: 2)
-    monkeypatch.setattr(torch.accelerator, 'synchronize',
-                        lambda device=None: synced.append(torch.device(device)))
-    monkeypatch.delenv('D2LMINI_DEVICE', raising=False)
-    return synced
+    return fake_accelerator(monkeypatch, 'cuda', 2)
 
 
 def test_timer_waits_only_for_the_gpu_in_use(two_gpus):
@@ -80,13 +74,7 @@ def test_cpu_timer_synchronizes_no_gpu(two_gpus):
 
 
 def test_mps_timer_waits_for_the_mps_device(monkeypatch):
-    synced = []
-    monkeypatch.setattr(torch.accelerator, 'current_accelerator',
-                        lambda check_available=False: torch.device('mps'))
-    monkeypatch.setattr(torch.accelerator, 'device_count', lambda: 1)
-    monkeypatch.setattr(torch.accelerator, 'synchronize',
-                        lambda device=None: synced.append(torch.device(device)))
-    monkeypatch.delenv('D2LMINI_DEVICE', raising=False)
+    synced = fake_accelerator(monkeypatch, 'mps', 1)
     d2l.Timer().stop()
     assert synced == [torch.device('mps', 0)] * 2
 

@@ -26,19 +26,6 @@ def toy_loader(n=1000, batch_size=300, seed=0):
     return d2l.load_array((X, y), batch_size)
 
 
-@pytest.fixture
-def animators(monkeypatch):
-    """Every Animator the training loops create, to read the recorded x positions."""
-    made = []
-
-    class Recording(d2l.Animator):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            made.append(self)
-    monkeypatch.setattr(d2lmini.train, 'Animator', Recording)
-    return made
-
-
 def test_squared_loss_is_half_the_mse():
     torch.manual_seed(0)
     y_hat, y = torch.randn(8, 1), torch.randn(8)  # (batch, 1) and (batch,)
