@@ -107,8 +107,6 @@ def key_cache_to_package(app, config):
     if digest is None:
         return
     base = Path(config.nb_execution_cache_path or Path(app.outdir).parent / '.jupyter_cache')
-    if base.name == digest:  # already keyed (config-inited can run twice)
-        return
     if base.is_dir():  # outputs of older package versions are never used again
         for old in base.iterdir():
             if old.is_dir() and re.fullmatch(r'[0-9a-f]{16}', old.name) and old.name != digest:
