@@ -17,8 +17,9 @@ CONSTRAINTS ?= constraints.txt
 JB_FLAGS ?= -W --keep-going
 REPO_URL ?=
 REMOTE ?= origin
+LINTED := d2lmini _ext tests benchmarks scripts
 
-.PHONY: book test deps setup lab bench publish lock clean
+.PHONY: book test check lint jb-flags deps setup lab bench publish lock clean
 
 $(STAMP): pyproject.toml requirements.txt requirements-dev.txt $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "'$(PYTHON) \
@@ -33,11 +34,25 @@ setup: $(STAMP)
 book: $(STAMP)
 	BOOK_REPO_URL=$(REPO_URL) $(BIN)/jupyter-book build . $(JB_FLAGS)
 
+# The strict build flags, for the tests that build throwaway books.
+jb-flags:
+	@echo $(JB_FLAGS)
+
 deps:
 	bash scripts/system-deps.sh
 
-test: $(STAMP) deps
+# The whole suite: lint, then every test (the book is built once if needed).
+test: $(STAMP) deps lint
 	$(BIN)/python -m pytest
+
+# Everyday work: the package's unit tests and the chapters' code, in a minute.
+check: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser" tests/package \
+	  tests/chapters
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_speed.py

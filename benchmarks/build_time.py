@@ -1,9 +1,11 @@
-"""Time the strict book build: cold (empty cache), then again with nothing changed.
+"""Time the strict book build: cold (empty cache), then again with nothing
+changed.
 
 Builds a copy of the repository in a temporary folder, so your own _build is
 untouched, and samples the summed memory of the build's process tree (the
 builder and its kernels). Run: python benchmarks/build_time.py
 """
+
 import os
 import shutil
 import subprocess
@@ -15,15 +17,21 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-IGNORE = shutil.ignore_patterns('.venv', '_build', '.git', '.pytest_cache', '__pycache__')
+IGNORE = shutil.ignore_patterns(
+    '.venv', '_build', '.git', '.pytest_cache', '__pycache__'
+)
 
 
 def build(src):
     """Run the strict build; return (seconds, peak MiB of the process tree)."""
     jb = Path(sys.executable).with_name('jupyter-book')
     start = time.perf_counter()
-    proc = subprocess.Popen([str(jb), 'build', str(src), '-W', '--keep-going'],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(jb), 'build', str(src), '-W', '--keep-going'],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     root, peak = psutil.Process(proc.pid), 0
     while proc.poll() is None:
         try:

@@ -6,6 +6,7 @@ feed the same training loop (d2lmini.train_ch11) the same data on
 the same device; each setting runs `--repeats` times, alternating the loaders,
 and the table reports medians. Run: python benchmarks/train_speed.py
 """
+
 import argparse
 import contextlib
 import io
@@ -17,19 +18,26 @@ from torch.utils.data import DataLoader, TensorDataset
 import d2lmini as d2l
 
 RUNS = [(1, 1500), (0.005, 1), (0.4, 100), (0.05, 10)]  # (lr, batch size)
-TARGETS = {1: 1.3, 10: 3.0, 100: 3.0, 1500: 3.0}  # speed-up wanted per batch size
+TARGETS = {
+    1: 1.3,
+    10: 3.0,
+    100: 3.0,
+    1500: 3.0,
+}  # speed-up wanted per batch size
 
 
 def run(lr, data_iter, feature_dim, num_epochs):
     """Train once, silently; return (sec/epoch, final loss)."""
     with contextlib.redirect_stdout(io.StringIO()):
-        times, losses = d2l.train_ch11(d2l.sgd, None, {'lr': lr}, data_iter,
-                                       feature_dim, num_epochs)
+        times, losses = d2l.train_ch11(
+            d2l.sgd, None, {'lr': lr}, data_iter, feature_dim, num_epochs
+        )
     return times[-1] / num_epochs, losses[-1]
 
 
 def loader_only(data_iter, repeats):
-    """Median seconds to iterate over one epoch without training: the loader's own cost."""
+    """Median seconds to iterate over one epoch without training: the
+    loader's own cost."""
     times = []
     for _ in range(repeats):
         timer = d2l.Timer()
@@ -45,12 +53,16 @@ def main():
     parser.add_argument('--epochs', type=int, default=2)
     args = parser.parse_args()
     device = d2l.default_device()
-    print(f'device: {d2l.device_name(device)}, torch {torch.__version__}, '
-          f'{args.repeats} repeats of {args.epochs} epochs, medians\n')
+    print(
+        f'device: {d2l.device_name(device)}, torch {torch.__version__}, '
+        f'{args.repeats} repeats of {args.epochs} epochs, medians\n'
+    )
     rows, ok = [], True
     for lr, batch_size in RUNS:
         ours, feature_dim = d2l.get_data_ch11(batch_size)
-        theirs = DataLoader(TensorDataset(*ours.tensors), batch_size, shuffle=True)
+        theirs = DataLoader(
+            TensorDataset(*ours.tensors), batch_size, shuffle=True
+        )
         res = {'load_array': [], 'DataLoader': []}
         for i in range(args.repeats):
             d2l.set_seed(i)
@@ -62,21 +74,53 @@ def main():
         l_ours = statistics.median(l for _, l in res['load_array'])
         l_dl = statistics.median(l for _, l in res['DataLoader'])
         speedup = t_dl / t_ours
-        load_ours, load_dl = loader_only(ours, args.repeats), loader_only(theirs, args.repeats)
+        load_ours, load_dl = (
+            loader_only(ours, args.repeats),
+            loader_only(theirs, args.repeats),
+        )
         good = speedup >= TARGETS[batch_size] and abs(l_ours - l_dl) <= 0.005
         ok &= good
-        rows.append((lr, batch_size, t_ours, t_dl, speedup, TARGETS[batch_size],
-                     l_ours, l_dl, 'yes' if good else 'NO', load_ours, load_dl))
-    head = ('lr', 'batch', 'load_array s/ep', 'DataLoader s/ep', 'speed-up',
-            'target', 'loss (ours)', 'loss (DL)', 'met', 'loader alone: ours',
-            'loader alone: DataLoader')
+        rows.append(
+            (
+                lr,
+                batch_size,
+                t_ours,
+                t_dl,
+                speedup,
+                TARGETS[batch_size],
+                l_ours,
+                l_dl,
+                'yes' if good else 'NO',
+                load_ours,
+                load_dl,
+            )
+        )
+    head = (
+        'lr',
+        'batch',
+        'load_array s/ep',
+        'DataLoader s/ep',
+        'speed-up',
+        'target',
+        'loss (ours)',
+        'loss (DL)',
+        'met',
+        'loader alone: ours',
+        'loader alone: DataLoader',
+    )
     print('| ' + ' | '.join(head) + ' |')
     print('|' + '---|' * len(head))
     for r in rows:
-        print(f'| {r[0]:g} | {r[1]} | {r[2]:.5f} | {r[3]:.5f} | {r[4]:.2f}x | '
-              f'>= {r[5]:g}x | {r[6]:.4f} | {r[7]:.4f} | {r[8]} | '
-              f'{r[9]:.5f} | {r[10]:.5f} |')
-    print('\nall targets met' if ok else '\nsome targets NOT met (see the met column)')
+        print(
+            f'| {r[0]:g} | {r[1]} | {r[2]:.5f} | {r[3]:.5f} | {r[4]:.2f}x | '
+            f'>= {r[5]:g}x | {r[6]:.4f} | {r[7]:.4f} | {r[8]} | '
+            f'{r[9]:.5f} | {r[10]:.5f} |'
+        )
+    print(
+        '\nall targets met'
+        if ok
+        else '\nsome targets NOT met (see the met column)'
+    )
     return 0 if ok else 1
 
 

@@ -3,6 +3,7 @@
 
 class Words(str):
     """A string whose repr has no quotes: {glue:text} shows it as written."""
+
     def __repr__(self):
         return str(self)
 

@@ -1,31 +1,36 @@
 """Argument checks that name the argument, the value and the fix."""
+
 import math
 import numbers
 
 
+def positive(name, value, kind=numbers.Real):
+    """Return `value` if it is a positive finite number of `kind`
+    (numbers.Integral or numbers.Real), else raise naming `name`."""
+    what = 'integer' if kind is numbers.Integral else 'number'
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(
+            f'{name} must be a positive {what}, got {value!r} '
+            f'of type {type(value).__name__}'
+        )
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f'{name} must be a positive {what}, got {value!r}')
+    return int(value) if kind is numbers.Integral else float(value)
+
+
 def positive_int(name, value):
     """Return `value` if it is a positive integer, else raise naming `name`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f'{name} must be a positive integer, got {value!r} '
-                        f'of type {type(value).__name__}')
-    if value < 1:
-        raise ValueError(f'{name} must be a positive integer, got {value!r}')
-    return int(value)
+    return positive(name, value, numbers.Integral)
 
 
 def learning_rate(hyperparams, key='lr'):
     """Return hyperparams[key] if it is a positive finite number, None if the
     dict has no such key (Adadelta, say, needs none)."""
     if not isinstance(hyperparams, dict):
-        raise TypeError(f'hyperparams must be a dict such as '
-                        f'{{{key!r}: 0.1}}, got {hyperparams!r}')
+        raise TypeError(
+            f'hyperparams must be a dict such as '
+            f'{{{key!r}: 0.1}}, got {hyperparams!r}'
+        )
     if key not in hyperparams:
         return None
-    lr = hyperparams[key]
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-        raise TypeError(f"learning rate hyperparams[{key!r}] must be a "
-                        f"positive finite number, got {lr!r}")
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"learning rate hyperparams[{key!r}] must be a "
-                         f"positive finite number, got {lr!r}")
-    return float(lr)
+    return positive(f'learning rate hyperparams[{key!r}]', hyperparams[key])

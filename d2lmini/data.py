@@ -1,5 +1,6 @@
 """Data files (shipped, cached or downloaded, always checked), and minibatches
 indexed a batch at a time."""
+
 import functools
 import hashlib
 import http.client
@@ -18,8 +19,10 @@ from .device import default_device, parse_device
 
 DATA_URL = 'https://d2l-data.s3-accelerate.amazonaws.com/'
 DATA_HUB = {
-    'airfoil': (DATA_URL + 'airfoil_self_noise.dat',
-                '76e5be1548fd8222e5074cf0faae75edff8cf93f'),
+    'airfoil': (
+        DATA_URL + 'airfoil_self_noise.dat',
+        '76e5be1548fd8222e5074cf0faae75edff8cf93f',
+    ),
 }
 
 
@@ -35,8 +38,11 @@ class ChecksumError(ValueError):
 def data_dir(cache_dir=None):
     """The data folder: cache_dir, else $D2LMINI_DATA_DIR, else
     ~/.cache/d2lmini."""
-    folder = (cache_dir or os.environ.get('D2LMINI_DATA_DIR')
-              or Path.home() / '.cache' / 'd2lmini')
+    folder = (
+        cache_dir
+        or os.environ.get('D2LMINI_DATA_DIR')
+        or Path.home() / '.cache' / 'd2lmini'
+    )
     return Path(folder).expanduser()
 
 
@@ -56,31 +62,37 @@ def _fetch(url, dest, timeout):
         response = urllib.request.urlopen(url, timeout=timeout)
     except urllib.error.HTTPError as e:
         e.close()  # its body is an open connection
-        raise DownloadError(f'the server answered HTTP {e.code} ({e.reason}), '
-                            f'expected 200') from None
+        raise DownloadError(
+            f'the server answered HTTP {e.code} ({e.reason}), expected 200'
+        ) from None
     with response as r:
         status = getattr(r, 'status', None)
         if url.startswith('http') and status != 200:
-            raise DownloadError(f'the server answered HTTP {status}, '
-                                f'expected 200')
+            raise DownloadError(
+                f'the server answered HTTP {status}, expected 200'
+            )
         with open(dest, 'wb') as f:
             for chunk in iter(lambda: r.read(1 << 20), b''):
                 sha1.update(chunk)
                 f.write(chunk)
                 size += len(chunk)
-        expected = (r.headers.get('Content-Length')
-                    if url.startswith('http') else None)
+        expected = (
+            r.headers.get('Content-Length') if url.startswith('http') else None
+        )
         if expected is not None and int(expected) != size:
-            raise DownloadError(f'the transfer stopped after {size} of '
-                                f'{expected} bytes')
+            raise DownloadError(
+                f'the transfer stopped after {size} of {expected} bytes'
+            )
     return sha1.hexdigest()
 
 
 def _how_to_place(url, sha1_hash, path):
-    return (f'If this machine cannot reach {url}, download the file '
-            f'elsewhere, check that its SHA-1 is {sha1_hash}, and copy it to '
-            f'{path} (the data folder {path.parent} is set by cache_dir or by '
-            f'the D2LMINI_DATA_DIR environment variable).')
+    return (
+        f'If this machine cannot reach {url}, download the file '
+        f'elsewhere, check that its SHA-1 is {sha1_hash}, and copy it to '
+        f'{path} (the data folder {path.parent} is set by cache_dir or by '
+        f'the D2LMINI_DATA_DIR environment variable).'
+    )
 
 
 BUNDLED = Path(__file__).parent / 'datasets'  # data files shipped with d2lmini
@@ -98,8 +110,9 @@ def _verified(path, sha1_hash):
 def download(name, cache_dir=None, timeout=30):
     """Download a file inserted into DATA_HUB, return the local filename."""
     if name not in DATA_HUB:
-        raise ValueError(f'name {name!r} is not in DATA_HUB; known: '
-                         f'{sorted(DATA_HUB)}')
+        raise ValueError(
+            f'name {name!r} is not in DATA_HUB; known: {sorted(DATA_HUB)}'
+        )
     url, sha1_hash = DATA_HUB[name]
     filename = url.rstrip('/').split('/')[-1]
     path = data_dir(cache_dir) / filename
@@ -114,26 +127,32 @@ def download(name, cache_dir=None, timeout=30):
         url = Path(url).expanduser().resolve().as_uri()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.part',
-                                   dir=path.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=path.name + '.', suffix='.part', dir=path.parent
+        )
         os.close(fd)
     except OSError as e:
-        raise DownloadError(f'cannot write to the data folder {path.parent} '
-                            f'({e}); set D2LMINI_DATA_DIR to a writable '
-                            f'folder') from e
+        raise DownloadError(
+            f'cannot write to the data folder {path.parent} '
+            f'({e}); set D2LMINI_DATA_DIR to a writable '
+            f'folder'
+        ) from e
     try:
         actual = _fetch(url, tmp, timeout)
         if actual != sha1_hash:
             raise ChecksumError(
                 f'{url} has SHA-1 {actual}, expected {sha1_hash}: the '
                 f'download is corrupt or the file has changed; '
-                f'nothing was saved')
+                f'nothing was saved'
+            )
         os.replace(tmp, path)  # atomic: the cache never holds a partial file
     except ChecksumError:
         raise
     except (OSError, ValueError, http.client.HTTPException) as e:
-        raise DownloadError(f'could not download {name!r} from {url}: {e}. '
-                            + _how_to_place(url, sha1_hash, path)) from e
+        raise DownloadError(
+            f'could not download {name!r} from {url}: {e}. '
+            + _how_to_place(url, sha1_hash, path)
+        ) from e
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -142,6 +161,7 @@ def download(name, cache_dir=None, timeout=30):
 
 class ArrayLoader:
     """Minibatches of in-memory tensors, indexed a whole batch at a time."""
+
     def __init__(self, tensors, batch_size, shuffle=True, generator=None):
         self.tensors = tensors
         self.batch_size = batch_size
@@ -166,15 +186,19 @@ class ArrayLoader:
             return None
         gen = self.generator
         return torch.randperm(
-            self.num_examples, generator=gen,
-            device=gen.device if gen is not None else self.device)
+            self.num_examples,
+            generator=gen,
+            device=gen.device if gen is not None else self.device,
+        )
 
     def __iter__(self):
         idx = self.order()
         # One gather (or one copy) per epoch, then every batch is a view of it:
         # changing a batch in place never changes the data.
-        tensors = [t[idx.to(t.device)] if idx is not None else t.clone()
-                   for t in self.tensors]
+        tensors = [
+            t[idx.to(t.device)] if idx is not None else t.clone()
+            for t in self.tensors
+        ]
         # torch.split makes all the batch views in one call: (batch, ...) each
         yield from zip(*(torch.split(t, self.batch_size) for t in tensors))
 
@@ -185,15 +209,20 @@ def load_array(data_arrays, batch_size, is_train=True, generator=None):
     tensors = [torch.as_tensor(a) for a in data_arrays]
     lengths = [len(t) for t in tensors]
     if len(set(lengths)) != 1:
-        raise ValueError(f'data_arrays must have equal lengths (features and '
-                         f'labels), got lengths {lengths}')
+        raise ValueError(
+            f'data_arrays must have equal lengths (features and '
+            f'labels), got lengths {lengths}'
+        )
     if lengths[0] == 0:
         raise ValueError('data_arrays are empty: there is nothing to batch')
     if len({t.device for t in tensors}) != 1:
-        raise ValueError(f'data_arrays must be on one device, got '
-                         f'{[str(t.device) for t in tensors]}')
-    return ArrayLoader(tensors, batch_size, shuffle=is_train,
-                       generator=generator)
+        raise ValueError(
+            f'data_arrays must be on one device, got '
+            f'{[str(t.device) for t in tensors]}'
+        )
+    return ArrayLoader(
+        tensors, batch_size, shuffle=is_train, generator=generator
+    )
 
 
 AIRFOIL_ROWS = 1503
@@ -204,13 +233,17 @@ def read_airfoil(path):
     try:
         data = np.loadtxt(path, dtype=np.float32, delimiter='\t', ndmin=2)
     except (ValueError, OSError) as e:
-        raise ValueError(f'cannot read the airfoil data in {path} ({e}); '
-                         f'delete the file and run again to download a '
-                         f'fresh copy') from e
+        raise ValueError(
+            f'cannot read the airfoil data in {path} ({e}); '
+            f'delete the file and run again to download a '
+            f'fresh copy'
+        ) from e
     if data.shape != (AIRFOIL_ROWS, 6) or not np.isfinite(data).all():
-        raise ValueError(f'{path} is not the airfoil table (shape '
-                         f'{data.shape}); delete the file and run again to '
-                         f'download a fresh copy')
+        raise ValueError(
+            f'{path} is not the airfoil table (shape '
+            f'{data.shape}); delete the file and run again to '
+            f'download a fresh copy'
+        )
     return data
 
 
@@ -227,12 +260,20 @@ def get_data_ch11(batch_size=10, n=1500, device=None):
     # Bad arguments fail before any download.
     checks.positive_int('batch_size', batch_size)
     if checks.positive_int('n', n) > AIRFOIL_ROWS:
-        raise ValueError(f'n must be at most {AIRFOIL_ROWS}, the airfoil '
-                         f'rows, got {n!r}')
+        raise ValueError(
+            f'n must be at most {AIRFOIL_ROWS}, the airfoil rows, got {n!r}'
+        )
     device = default_device() if device is None else parse_device(str(device))
     path = download('airfoil')
-    data = torch.tensor(_standardized(path, os.stat(path).st_mtime_ns),
-                        device=device)
-    data_iter = load_array((data[:n, :-1], data[:n, -1]), batch_size,
-                           is_train=True)
+    data = torch.tensor(
+        _standardized(path, os.stat(path).st_mtime_ns), device=device
+    )
+    data_iter = load_array(
+        (data[:n, :-1], data[:n, -1]), batch_size, is_train=True
+    )
     return data_iter, data.shape[1] - 1
+
+
+def airfoil_tensors(n=1500, device=None):
+    """The standardised airfoil features and labels: (n, 5), (n,)."""
+    return get_data_ch11(batch_size=n, n=n, device=device)[0].tensors

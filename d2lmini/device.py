@@ -1,4 +1,5 @@
 """Choosing the device: $D2LMINI_DEVICE, else an accelerator, else the CPU."""
+
 import os
 import random
 
@@ -30,8 +31,9 @@ def accelerator_count():
 def devices():
     """Every device of this machine: the CPU, then its accelerators."""
     kind = accelerator()
-    return [torch.device('cpu')] + [torch.device(kind, i)
-                                    for i in range(accelerator_count())]
+    return [torch.device('cpu')] + [
+        torch.device(kind, i) for i in range(accelerator_count())
+    ]
 
 
 def try_gpu(i=0):
@@ -51,14 +53,18 @@ def parse_device(name):
     try:
         device = torch.device(name)
     except (RuntimeError, TypeError) as e:
-        raise ValueError(f'unknown device {name!r} ({e}); '
-                         f'{_this_machine()}') from None
+        raise ValueError(
+            f'unknown device {name!r} ({e}); {_this_machine()}'
+        ) from None
     if device.type == 'cpu':
         return device
-    if (device.type != accelerator()
-            or (device.index or 0) >= accelerator_count()):
-        raise ValueError(f'device {name!r} is not available: '
-                         f'{_this_machine()}')
+    if (
+        device.type != accelerator()
+        or (device.index or 0) >= accelerator_count()
+    ):
+        raise ValueError(
+            f'device {name!r} is not available: {_this_machine()}'
+        )
     return device
 
 
@@ -71,9 +77,11 @@ def default_device():
     try:
         return parse_device(name)
     except ValueError as e:
-        raise ValueError(f'environment variable D2LMINI_DEVICE={name!r}: {e}; '
-                         f'set it to one of these, or unset it to pick the '
-                         f'device automatically') from None
+        raise ValueError(
+            f'environment variable D2LMINI_DEVICE={name!r}: {e}; '
+            f'set it to one of these, or unset it to pick the '
+            f'device automatically'
+        ) from None
 
 
 def device_name(device=None):

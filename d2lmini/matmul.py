@@ -1,5 +1,6 @@
 """Matrix-multiply throughput: the true FLOP count and a large-matrix
 reference rate."""
+
 import torch
 
 from .timer import time_it

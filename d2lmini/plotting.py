@@ -1,17 +1,20 @@
 """Plotting: d2l's set_figsize, plot and Animator, with SVG output that
 shows once."""
+
 import io
 import sys
+from pathlib import Path
 
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-CJK_FONTS = ('Noto Sans CJK SC', 'Noto Sans CJK JP', 'Source Han Sans SC',
-             'WenQuanYi Zen Hei', 'PingFang SC', 'Hiragino Sans GB',  # macOS
-             'Microsoft YaHei', 'SimHei')  # Windows
-WHITE = {'figure.facecolor': 'white', 'axes.facecolor': 'white',
-         'savefig.facecolor': 'white', 'savefig.transparent': False}
+WHITE = {
+    'figure.facecolor': 'white',
+    'axes.facecolor': 'white',
+    'savefig.facecolor': 'white',
+    'savefig.transparent': False,
+}
 
 
 def _shell():
@@ -26,7 +29,8 @@ def in_notebook():
     Colab (a subclass of the kernel shell), nbclient during a book build."""
     shell = _shell()
     return shell is not None and any(
-        cls.__name__ == 'ZMQInteractiveShell' for cls in type(shell).__mro__)
+        cls.__name__ == 'ZMQInteractiveShell' for cls in type(shell).__mro__
+    )
 
 
 def use_svg_display():
@@ -35,58 +39,28 @@ def use_svg_display():
     if _shell() is not None:
         try:
             from matplotlib_inline import backend_inline
+
             backend_inline.set_matplotlib_formats('svg')
         except ImportError:  # an IPython without the inline backend
             pass
     matplotlib.rcParams.update(WHITE)
 
 
-LABELS = {}  # label -> the label to draw instead; set by use_cjk_font
+CJK_FONT = Path(__file__).with_name('fonts') / 'NotoSansCJKsc-d2lmini.otf'
 
 
-def _cjk_font_name():
-    """The first installed font of CJK_FONTS that matplotlib knows, or None."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    name = next((f for f in CJK_FONTS if f in installed), None)
-    if name is None:  # installed after matplotlib cached its font list?
-        known = {f.fname for f in font_manager.fontManager.ttflist}
-        for path in set(font_manager.findSystemFonts()) - known:
-            try:
-                font_manager.fontManager.addfont(path)
-            except (OSError, RuntimeError, ValueError):
-                pass  # a font matplotlib cannot read
-        installed = {f.name for f in font_manager.fontManager.ttflist}
-        name = next((f for f in CJK_FONTS if f in installed), None)
-    return name
+def use_cjk_font():
+    """Draw CJK characters with the font that ships with d2lmini (Noto Sans
+    CJK SC, cut down to the Chinese chapter's characters); return its name.
 
-
-def use_cjk_font(translations=None):
-    """Add an installed CJK font after the default font family; return its
-    name, or None.
-
-    `translations` maps English plot labels to Chinese ones: with a CJK font
-    the plots draw the Chinese label for each English one, without one the
-    English label for each Chinese one (instead of empty boxes).
-    """
-    if translations is not None and not isinstance(translations, dict):
-        raise TypeError(f'translations must be a dict of English to Chinese '
-                        f'labels, got {type(translations).__name__}: '
-                        f'{translations!r}')
-    name = _cjk_font_name()
+    The shipped font is used even where a CJK font is installed, so the
+    figures come out the same on every machine."""
+    font_manager.fontManager.addfont(str(CJK_FONT))  # once is enough
+    name = font_manager.FontProperties(fname=CJK_FONT).get_name()
     # matplotlib falls back along font.family, glyph by glyph.
-    if name is not None:
-        family = [f for f in matplotlib.rcParams['font.family'] if f != name]
-        matplotlib.rcParams['font.family'] = family + [name]
-    pairs = (translations or {}).items()
-    LABELS.clear()
-    LABELS.update(pairs if name is not None
-                  else ((zh, en) for en, zh in pairs))
+    family = [f for f in matplotlib.rcParams['font.family'] if f != name]
+    matplotlib.rcParams['font.family'] = family + [name]
     return name
-
-
-def _label(text):
-    """The label to draw for `text` (see use_cjk_font)."""
-    return LABELS.get(text, text) if isinstance(text, str) else text
 
 
 def set_figsize(figsize=(3.5, 2.5)):
@@ -97,8 +71,8 @@ def set_figsize(figsize=(3.5, 2.5)):
 
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     """Set the axes for matplotlib."""
-    axes.set_xlabel(_label(xlabel))
-    axes.set_ylabel(_label(ylabel))
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
     axes.set_xscale(xscale)
     axes.set_yscale(yscale)
     if xlim is not None:
@@ -106,13 +80,17 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     if ylim is not None:
         axes.set_ylim(ylim)
     if legend:
-        axes.legend([_label(entry) for entry in legend])
+        axes.legend(legend)
     axes.grid()
 
 
 def _has_one_axis(X):
-    return (hasattr(X, 'ndim') and X.ndim == 1 or
-            isinstance(X, list) and not hasattr(X[0], '__len__'))
+    return (
+        hasattr(X, 'ndim')
+        and X.ndim == 1
+        or isinstance(X, list)
+        and not hasattr(X[0], '__len__')
+    )
 
 
 def _draw_lines(axes, X, Y, fmts):
@@ -129,9 +107,20 @@ def _draw_lines(axes, X, Y, fmts):
         axes.plot(x, y, fmt) if len(x) else axes.plot(y, fmt)
 
 
-def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
-         ylim=None, xscale='linear', yscale='linear',
-         fmts=('-', 'm--', 'g-.', 'r:'), figsize=None, axes=None):
+def plot(
+    X,
+    Y=None,
+    xlabel=None,
+    ylabel=None,
+    legend=None,
+    xlim=None,
+    ylim=None,
+    xscale='linear',
+    yscale='linear',
+    fmts=('-', 'm--', 'g-.', 'r:'),
+    figsize=None,
+    axes=None,
+):
     """Plot data points; figsize=None keeps the size set by set_figsize."""
     if figsize is not None:
         set_figsize(figsize)
@@ -140,6 +129,7 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
     if axes is None:
         # pyplot only when plotting: fast imports elsewhere
         import matplotlib.pyplot as plt
+
         axes = plt.gca()
     axes.cla()
     _draw_lines(axes, X, Y, fmts)
@@ -148,13 +138,19 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
 
 class SVGFigure:
     """A Figure shown by Jupyter as SVG, with no '<Figure ...>' text."""
+
     def __init__(self, fig):
         self.fig = fig
 
     def _repr_svg_(self):
         buf = io.StringIO()
-        self.fig.savefig(buf, format='svg', bbox_inches='tight',
-                         facecolor='white', transparent=False)
+        self.fig.savefig(
+            buf,
+            format='svg',
+            bbox_inches='tight',
+            facecolor='white',
+            transparent=False,
+        )
         return buf.getvalue()
 
     def __repr__(self):
@@ -163,17 +159,30 @@ class SVGFigure:
 
 class Animator:
     """For plotting data in animation."""
-    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None,
-                 ylim=None, xscale='linear', yscale='linear',
-                 fmts=('-', 'm--', 'g-.', 'r:'), nrows=1, ncols=1,
-                 figsize=(3.5, 2.5)):
+
+    def __init__(
+        self,
+        xlabel=None,
+        ylabel=None,
+        legend=None,
+        xlim=None,
+        ylim=None,
+        xscale='linear',
+        yscale='linear',
+        fmts=('-', 'm--', 'g-.', 'r:'),
+        nrows=1,
+        ncols=1,
+        figsize=(3.5, 2.5),
+    ):
         # A Figure outside pyplot, so the inline backend never shows a
         # second copy.
         self.fig = Figure(figsize=figsize, facecolor='white')
         self.axes = list(
-            self.fig.subplots(nrows, ncols, squeeze=False).ravel())
+            self.fig.subplots(nrows, ncols, squeeze=False).ravel()
+        )
         self.config_axes = lambda: set_axes(
-            self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+            self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, legend
+        )
         self.X, self.Y, self.fmts = None, None, fmts
         self._handle = None
 
@@ -206,6 +215,7 @@ class Animator:
     def show(self):
         """Show the figure, replacing the one this Animator showed before."""
         from IPython.display import display
+
         self.draw()
         if self._handle is None:
             self._handle = display(SVGFigure(self.fig), display_id=True)

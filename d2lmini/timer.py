@@ -1,4 +1,5 @@
 """A timer that waits for the accelerator before it reads the clock."""
+
 import statistics
 import time
 
@@ -25,9 +26,11 @@ def synchronize(device=None):
 
 class Timer:
     """Record multiple running times."""
+
     def __init__(self, device=None):
-        self.device = (default_device() if device is None
-                       else torch.device(device))
+        self.device = (
+            default_device() if device is None else torch.device(device)
+        )
         self.times = []
         self.start()
 

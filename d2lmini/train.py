@@ -1,7 +1,9 @@
 """Linear regression trained from scratch and with torch.optim, as in d2l
 chapter 11."""
+
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -62,10 +64,22 @@ def _num_examples(data_iter):
     if full is not None:
         return len(full[0])
     if iter(data_iter) is data_iter:  # counting would use up a generator
-        raise TypeError(f'data_iter must be re-iterable (one pass per '
-                        f'epoch), got {type(data_iter).__name__}; use '
-                        f'd2l.load_array')
+        raise TypeError(
+            f'data_iter must be re-iterable (one pass per '
+            f'epoch), got {type(data_iter).__name__}; use '
+            f'd2l.load_array'
+        )
     return sum(len(X) for X, _ in data_iter)
+
+
+# The axis labels of the live plot that the training loops draw.
+train_labels = {'xlabel': 'epoch', 'ylabel': 'loss'}
+
+
+def set_train_labels(xlabel='epoch', ylabel='loss'):
+    """Label the axes of the training loops' live plot (in another language,
+    say)."""
+    train_labels.update(xlabel=xlabel, ylabel=ylabel)
 
 
 def record_due(n_before, n, record_every=200):
@@ -75,16 +89,42 @@ def record_due(n_before, n, record_every=200):
     return n // record_every > n_before // record_every
 
 
-def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True,
-           record_every=200, on_epoch_end=None):
+def record_points(n, batch_size, num_epochs, record_every=200):
+    """The number of examples processed at each loss record of the training
+    loops, for `n` examples in batches of `batch_size`: where record_due says,
+    and at the end."""
+    sizes = [min(batch_size, n - i) for i in range(0, n, batch_size)]
+    after = np.cumsum(sizes * num_epochs)  # examples seen after each batch
+    points = [
+        int(a)
+        for a, size in zip(after, sizes * num_epochs)
+        if record_due(a - size, a, record_every)
+    ]
+    if not points or points[-1] != after[-1]:
+        points.append(int(after[-1]))  # the record at the end
+    return np.array(points)
+
+
+def _train(
+    step,
+    net,
+    loss,
+    data_iter,
+    num_epochs,
+    lr,
+    verbose=True,
+    record_every=200,
+    on_epoch_end=None,
+):
     """Run `step(X, y)` over the data; record the full-data loss every
     `record_every` examples and at the end. Return (cumulative_times, losses).
     `on_epoch_end()` is called after every epoch, outside the timed training.
     verbose=False trains silently: no printout and no live plot."""
     num_epochs = checks.positive_int('num_epochs', num_epochs)
     n_per_epoch = _num_examples(data_iter)
-    animator = (Animator(xlabel='epoch', ylabel='loss', xlim=[0, num_epochs])
-                if verbose else None)
+    animator = (
+        Animator(**train_labels, xlim=[0, num_epochs]) if verbose else None
+    )
     epochs, times, losses = [], [], []
     n, clock = 0, Timer(_features(data_iter).device)  # runs while training
 
@@ -94,11 +134,15 @@ def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True,
         value = evaluate_loss(net, data_iter, loss)
         if not math.isfinite(value):
             batch_size = getattr(data_iter, 'batch_size', '?')
-            hint = (f'try a smaller learning rate, e.g. {lr / 10:g}' if lr
-                    else 'try smaller steps')
+            hint = (
+                f'try a smaller learning rate, e.g. {lr / 10:g}'
+                if lr
+                else 'try smaller steps'
+            )
             raise FloatingPointError(
                 f'training diverged: the loss is {value} after {n} examples '
-                f'with learning rate {lr} and batch size {batch_size}; {hint}')
+                f'with learning rate {lr} and batch size {batch_size}; {hint}'
+            )
         epochs.append(n / n_per_epoch)
         losses.append(value)
         if animator is not None:
@@ -118,8 +162,9 @@ def _train(step, net, loss, data_iter, num_epochs, lr, verbose=True,
     if not epochs or epochs[-1] != n / n_per_epoch:
         record()
     if verbose:
-        print(f'loss: {losses[-1]:.3f}, '
-              f'{times[-1] / num_epochs:.3g} sec/epoch')
+        print(
+            f'loss: {losses[-1]:.3f}, {times[-1] / num_epochs:.3g} sec/epoch'
+        )
     return times, losses
 
 
@@ -141,8 +186,15 @@ def linear_model(feature_dim, device=None):
     return net
 
 
-def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim,
-               num_epochs=2, verbose=True):
+def train_ch11(
+    trainer_fn,
+    states,
+    hyperparams,
+    data_iter,
+    feature_dim,
+    num_epochs=2,
+    verbose=True,
+):
     """Train linear regression with a from-scratch optimizer `trainer_fn`."""
     lr = checks.learning_rate(hyperparams)
     w, b = init_params(feature_dim, _features(data_iter).device)
@@ -158,8 +210,14 @@ def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim,
     return _train(step, net, loss, data_iter, num_epochs, lr, verbose)
 
 
-def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4,
-                       verbose=True, on_epoch_end=None):
+def train_concise_ch11(
+    trainer_fn,
+    hyperparams,
+    data_iter,
+    num_epochs=4,
+    verbose=True,
+    on_epoch_end=None,
+):
     """Train linear regression with a torch.optim optimizer class `trainer_fn`.
 
     `on_epoch_end(optimizer)`, if given, is called after every epoch: to
@@ -170,7 +228,9 @@ def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4,
     optimizer = trainer_fn(net.parameters(), **hyperparams)
     # nn.MSELoss is twice squared_loss, so halve it to compare with train_ch11.
     mse = nn.MSELoss()
-    loss = lambda out, y: mse(out, y) / 2
+
+    def loss(out, y):
+        return mse(out, y) / 2
 
     def step(X, y):
         optimizer.zero_grad()
@@ -179,7 +239,16 @@ def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4,
         l.backward()
         optimizer.step()
 
-    epoch_end = (None if on_epoch_end is None
-                 else lambda: on_epoch_end(optimizer))
-    return _train(step, net, loss, data_iter, num_epochs, lr, verbose,
-                  on_epoch_end=epoch_end)
+    epoch_end = (
+        None if on_epoch_end is None else lambda: on_epoch_end(optimizer)
+    )
+    return _train(
+        step,
+        net,
+        loss,
+        data_iter,
+        num_epochs,
+        lr,
+        verbose,
+        on_epoch_end=epoch_end,
+    )

@@ -2,7 +2,6 @@
 # `make deps`: the system packages that the tests use, from Debian/Ubuntu's apt.
 #   chromium        the browser tests (found as $CHROMIUM, chromium,
 #                   chromium-browser or google-chrome on the PATH)
-#   fonts-noto-cjk  Chinese labels in the Chinese chapter's figures
 # It installs only what is missing, and prints the command before it runs it.
 # Without apt-get, or without root or sudo, it prints what to install; under
 # CI=true it then fails, so that CI cannot skip the tests that need them.
@@ -13,13 +12,8 @@ for name in chromium chromium-browser google-chrome google-chrome-stable; do
   [ -n "$browser" ] || browser=$(command -v "$name" || true)
 done
 [ -n "$browser" ] || need+=(chromium)
-if command -v fc-list >/dev/null && fc-list :lang=zh family | grep -q .; then
-  :  # a Chinese font is installed (Noto CJK, PingFang, WenQuanYi, ...)
-else
-  need+=(fonts-noto-cjk)
-fi
 if [ ${#need[@]} -eq 0 ]; then
-  echo "make deps: nothing to install (browser: $browser; a CJK font is installed)"
+  echo "make deps: nothing to install (browser: $browser)"
   exit 0
 fi
 sudo=""
@@ -27,7 +21,7 @@ if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null; then sudo="sudo"; fi
 fi
 if ! command -v apt-get >/dev/null || { [ "$(id -u)" -ne 0 ] && [ -z "$sudo" ]; }; then
-  echo "make deps: please install ${need[*]} (a Chromium browser and a CJK font)" \
+  echo "make deps: please install ${need[*]} (a Chromium browser)" \
        "with your system's package manager; this script only knows apt-get as root;" \
        "until then the browser tests skip" >&2
   [ "${CI:-}" = true ] && exit 1

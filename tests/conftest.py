@@ -1,33 +1,29 @@
-"""Shared fixtures and rules: one build of the book per session, and under
-CI=true no test may skip unless it needs a GPU or a non-root user."""
+"""Shared fixtures and rules: one build of the book per session; no test
+leaves a process behind; under CI=true no test may skip unless it needs a
+GPU or a non-root user."""
+
 import os
-import subprocess
-import sys
-from pathlib import Path
 
+import psutil
 import pytest
-import torch
 
-ROOT = Path(__file__).resolve().parents[1]
-# The tests use the airfoil copy shipped in d2lmini/datasets, as a reader's fresh
-# clone does; the download tests set their own data folders.
+from tests.helpers import ALLOWED_SKIPS, ROOT, build_book
+
+# The tests use the airfoil copy shipped in d2lmini/datasets, as a reader's
+# fresh clone does; the download tests set their own data folders.
 os.environ.pop('D2LMINI_DATA_DIR', None)
-sys.path.insert(0, str(Path(__file__).parent))  # the tests' own helper modules
-
-# The only reasons a test may give for skipping in CI (see pytest_runtest_makereport).
-ALLOWED_SKIPS = ('needs a GPU', 'needs a non-root user')
-needs_gpu = pytest.mark.skipif(not torch.cuda.is_available(),
-                               reason='needs a GPU: this machine has no CUDA device')
-needs_non_root = pytest.mark.skipif(
-    hasattr(os, 'geteuid') and os.geteuid() == 0,
-    reason='needs a non-root user: root may write to read-only folders')
 
 
 def _forbidden_skip(report):
     """The skip reason, if `report` is a skip that CI=true does not allow."""
-    if os.environ.get('CI') != 'true' or not report.skipped or hasattr(report, 'wasxfail'):
+    if (
+        os.environ.get('CI') != 'true'
+        or not report.skipped
+        or hasattr(report, 'wasxfail')
+    ):
         return None
-    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
     reason = reason.removeprefix('Skipped: ')
     return None if reason.startswith(ALLOWED_SKIPS) else reason
 
@@ -36,8 +32,10 @@ def _fail_forbidden_skip(report):
     reason = _forbidden_skip(report)
     if reason is not None:
         report.outcome = 'failed'
-        report.longrepr = (f'skipped under CI=true, where only tests that '
-                           f'{" or ".join(ALLOWED_SKIPS)} may skip: {reason}')
+        report.longrepr = (
+            f'skipped under CI=true, where only tests that '
+            f'{" or ".join(ALLOWED_SKIPS)} may skip: {reason}'
+        )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -52,19 +50,26 @@ def pytest_make_collect_report(collector):
     _fail_forbidden_skip(outcome.get_result())
 
 
-def fake_accelerator(monkeypatch, kind, count):
-    """Pretend this machine's accelerator is `count` devices of type `kind`
-    (None: no accelerator), as torch.accelerator reports them; return the list
-    of devices that torch.accelerator.synchronize is asked to wait for."""
-    synced = []
-    device = torch.device(kind) if kind else None
-    monkeypatch.setattr(torch.accelerator, 'current_accelerator',
-                        lambda check_available=False: device)
-    monkeypatch.setattr(torch.accelerator, 'device_count', lambda: count)
-    monkeypatch.setattr(torch.accelerator, 'synchronize',
-                        lambda device=None: synced.append(torch.device(device)))
-    monkeypatch.delenv('D2LMINI_DEVICE', raising=False)
-    return synced
+def _descendants():
+    return psutil.Process().children(recursive=True)
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind():
+    """Stop and reap every process that a test started and left running
+    (a timed-out subprocess and its children, say), even when the test
+    failed, so that nothing it left can slow or fail a later test. Processes
+    of longer-lived fixtures (a browser, a kernel) started before the test
+    and are left alone."""
+    before = {p.pid for p in _descendants()}
+    yield
+    left = [p for p in _descendants() if p.pid not in before]
+    for proc in left:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(left, timeout=30)
 
 
 @pytest.fixture
@@ -72,27 +77,24 @@ def animators(monkeypatch):
     """Every Animator the training loops create: it holds the x positions
     (epochs) at which the loop recorded the loss."""
     import d2lmini.train
+
     made = []
 
     class Recording(d2lmini.train.Animator):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             made.append(self)
+
     monkeypatch.setattr(d2lmini.train, 'Animator', Recording)
     return made
 
 
-def build_book(src, extra_env=None, timeout=1800):
-    """Run the strict `jupyter-book build` on `src`; return the CompletedProcess."""
-    jb = Path(sys.executable).with_name('jupyter-book')
-    env = {**os.environ, **(extra_env or {})}
-    return subprocess.run([str(jb), 'build', str(src), '-W', '--keep-going'],
-                          capture_output=True, text=True, env=env, timeout=timeout)
-
-
 @pytest.fixture(scope='session')
 def book_html():
-    """The repository's book, built once per test session (the execution cache is reused)."""
+    """The repository's book, built once per test session (the execution
+    cache is reused)."""
     result = build_book(ROOT)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    assert result.returncode == 0, (
+        result.stdout[-5000:] + result.stderr[-5000:]
+    )
     return ROOT / '_build' / 'html'

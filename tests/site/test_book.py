@@ -1,4 +1,5 @@
 """The built book: sections, figures, glued numbers, citations, and a strict build."""
+
 import json
 import math
 import re
@@ -7,30 +8,46 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, build_book
+from tests.helpers import ROOT, build_book
 
 pytestmark = pytest.mark.slow
 
 CHAPTER = ROOT / 'chapters' / 'minibatch_sgd.md'
-SECTIONS = ['Vectorization and Caches', 'Minibatches', 'Reading the Dataset',
-            'Implementation from Scratch', 'Concise Implementation', 'Summary',
-            'Exercises']
+SECTIONS = [
+    'Vectorization and Caches',
+    'Minibatches',
+    'Reading the Dataset',
+    'Implementation from Scratch',
+    'Concise Implementation',
+    'Summary',
+    'Exercises',
+]
 RUN_FIGURES = ['fig-gd', 'fig-sgd', 'fig-mini100', 'fig-mini10', 'fig-concise']
 GLUE_REF = re.compile(r'\{glue:text\}`([\w-]+)(?::([^`]*))?`')
 
 
 @pytest.fixture(scope='module')
 def page(book_html):
-    return (book_html / 'chapters' / 'minibatch_sgd.html').read_text(encoding='utf-8')
+    return (book_html / 'chapters' / 'minibatch_sgd.html').read_text(
+        encoding='utf-8'
+    )
 
 
 def figure_blocks(html):
     """Map each <figure id=...> to its inner HTML."""
-    return dict(re.findall(r'<figure[^>]*\bid="([^"]+)"[^>]*>(.*?)</figure>', html, re.S))
+    return dict(
+        re.findall(
+            r'<figure[^>]*\bid="([^"]+)"[^>]*>(.*?)</figure>', html, re.S
+        )
+    )
 
 
 def test_every_section_is_numbered(page):
-    headings = re.findall(r'<h2><span class="section-number">([\d.]+)\s*</span>(.*?)<a', page, re.S)
+    headings = re.findall(
+        r'<h2><span class="section-number">([\d.]+)\s*</span>(.*?)<a',
+        page,
+        re.S,
+    )
     titles = [t.strip() for _, t in headings]
     assert titles == SECTIONS
     assert all(n.count('.') == 2 for n, _ in headings)  # e.g. "1.2."
@@ -43,7 +60,9 @@ def test_one_figure_per_run_with_alt_text(page):
         imgs = re.findall(r'<img[^>]*>', figures[name])
         assert len(imgs) == 1, f'{name} has {len(imgs)} images, expected one'
         alt = re.search(r'alt="([^"]*)"', imgs[0]).group(1)
-        assert alt.strip() and not alt.endswith('.svg'), f'{name} has no alt text'
+        assert alt.strip() and not alt.endswith('.svg'), (
+            f'{name} has no alt text'
+        )
         assert '<figcaption' in figures[name]
         assert imgs[0].split('src="')[1].split('"')[0].endswith('.svg')
     # No stray figures: every image on the page is one of the captioned figures.
@@ -58,14 +77,26 @@ def test_device_is_named(page):
 def _glued(book_html, chapter):
     """The glued values of an executed chapter, by key, as their text/plain strings."""
     path = book_html.parent / 'jupyter_execute' / f'{chapter}.glue.json'
-    return {k: v['data']['text/plain'] for k, v in json.loads(path.read_text()).items()}
+    return {
+        k: v['data']['text/plain']
+        for k, v in json.loads(path.read_text()).items()
+    }
 
 
-@pytest.mark.parametrize('chapter', ['chapters/minibatch_sgd', 'chapters/exercises',
-                                     'chapters/hardware_scaling',
-                                     'chapters/data_parallel', 'chapters/zh/minibatch_sgd'])
+@pytest.mark.parametrize(
+    'chapter',
+    [
+        'chapters/minibatch_sgd',
+        'chapters/exercises',
+        'chapters/hardware_scaling',
+        'chapters/data_parallel',
+        'chapters/zh/minibatch_sgd',
+    ],
+)
 def test_every_glued_value_is_present_and_numeric(book_html, chapter):
-    refs = GLUE_REF.findall((ROOT / f'{chapter}.md').read_text(encoding='utf-8'))
+    refs = GLUE_REF.findall(
+        (ROOT / f'{chapter}.md').read_text(encoding='utf-8')
+    )
     assert refs
     values = _glued(book_html, chapter)
     for key, fmt in refs:
@@ -76,11 +107,17 @@ def test_every_glued_value_is_present_and_numeric(book_html, chapter):
     page = (book_html / f'{chapter}.html').read_text(encoding='utf-8')
     pasted = re.findall(r'<span class="pasted-text">(.*?)</span>', page)
     assert len(pasted) == len(refs)
-    assert not [p for p in pasted if 'nan' in p.lower() or 'None' in p or not p.strip()]
+    assert not [
+        p for p in pasted if 'nan' in p.lower() or 'None' in p or not p.strip()
+    ]
 
 
 def test_citation_resolves(book_html, page):
-    cite = re.search(r'<a[^>]*href="([^"]*references\.html#[^"]+)"[^>]*>(.*?)</a>', page, re.S)
+    cite = re.search(
+        r'<a[^>]*href="([^"]*references\.html#[^"]+)"[^>]*>(.*?)</a>',
+        page,
+        re.S,
+    )
     assert cite, 'no citation link to the references page'
     assert 'Ioffe' in page and '2017' in page
     anchor = cite.group(1).split('#')[1]
@@ -97,28 +134,36 @@ def _mini_book(tmp_path, chapter_body, name='broken'):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     (tmp_path / 'chapters').mkdir()
     front = CHAPTER.read_text(encoding='utf-8').split('---\n')[1]
-    (tmp_path / 'chapters' / f'{name}.md').write_text(f'---\n{front}---\n\n{chapter_body}')
+    (tmp_path / 'chapters' / f'{name}.md').write_text(
+        f'---\n{front}---\n\n{chapter_body}'
+    )
     (tmp_path / '_toc.yml').write_text(
         f'format: jb-book\nroot: intro\nchapters:\n  - file: chapters/{name}\n'
-        f'  - file: references\n')
+        f'  - file: references\n'
+    )
     return tmp_path
 
 
 def test_a_cell_error_fails_the_build(tmp_path):
-    book = _mini_book(tmp_path, textwrap.dedent('''\
+    book = _mini_book(
+        tmp_path,
+        textwrap.dedent('''\
         # Broken
 
         ```{code-cell} ipython3
         raise RuntimeError('this cell is broken on purpose')
         ```
-        '''))
+        '''),
+    )
     result = build_book(book, timeout=600)
     assert result.returncode != 0
     assert 'this cell is broken on purpose' in result.stdout + result.stderr
 
 
 def test_a_sphinx_warning_fails_the_build(tmp_path):
-    book = _mini_book(tmp_path, '# Broken\n\nSee {ref}`a-label-that-does-not-exist`.\n')
+    book = _mini_book(
+        tmp_path, '# Broken\n\nSee {ref}`a-label-that-does-not-exist`.\n'
+    )
     result = build_book(book, timeout=600)
     assert result.returncode != 0
     assert 'a-label-that-does-not-exist' in result.stdout + result.stderr
@@ -137,7 +182,11 @@ x = 1 + 1
 
 @pytest.mark.parametrize('warns', [True, False], ids=['warns', 'quiet'])
 def test_a_warning_printed_by_a_cell_fails_the_build(tmp_path, warns):
-    line = "warnings.warn('this cell warns on purpose', DeprecationWarning)" if warns else ''
+    line = (
+        "warnings.warn('this cell warns on purpose', DeprecationWarning)"
+        if warns
+        else ''
+    )
     result = build_book(_mini_book(tmp_path, WARNING_PAGE % line), timeout=600)
     log = result.stdout + result.stderr
     if warns:
@@ -162,7 +211,9 @@ def setup(app):
 '''
 
 
-@pytest.mark.parametrize('suppressed', [False, True], ids=['as-configured', 'jb-default'])
+@pytest.mark.parametrize(
+    'suppressed', [False, True], ids=['as-configured', 'jb-default']
+)
 def test_myst_domains_warnings_are_not_suppressed(tmp_path, suppressed):
     # No page of ours triggers one, so a small extension emits it. With our
     # configuration it fails the build; with Jupyter Book's default it would not.
@@ -170,8 +221,10 @@ def test_myst_domains_warnings_are_not_suppressed(tmp_path, suppressed):
     (book / '_ext' / 'warn_domains.py').write_text(DOMAINS_WARNING)
     config = (book / '_config.yml').read_text(encoding='utf-8')
     assert '    suppress_warnings: []' in config
-    config = config.replace('    d2lmini_site: _ext\n',
-                            '    d2lmini_site: _ext\n    warn_domains: _ext\n')
+    config = config.replace(
+        '    d2lmini_site: _ext\n',
+        '    d2lmini_site: _ext\n    warn_domains: _ext\n',
+    )
     if suppressed:
         config = config.replace('    suppress_warnings: []', '')
     (book / '_config.yml').write_text(config, encoding='utf-8')
@@ -195,8 +248,11 @@ The package is version {glue:text}`version`.
 
 def test_a_change_in_the_package_re_executes_the_chapters(tmp_path):
     book = _mini_book(tmp_path, VERSION_PAGE, name='version')
-    shutil.copytree(ROOT / 'd2lmini', book / 'd2lmini',
-                    ignore=shutil.ignore_patterns('__pycache__'))
+    shutil.copytree(
+        ROOT / 'd2lmini',
+        book / 'd2lmini',
+        ignore=shutil.ignore_patterns('__pycache__'),
+    )
     env = {'PYTHONPATH': str(book)}  # the kernels import this copy of d2lmini
     page = book / '_build' / 'html' / 'chapters' / 'version.html'
 
@@ -206,10 +262,16 @@ def test_a_change_in_the_package_re_executes_the_chapters(tmp_path):
         return re.sub(r'<[^>]+>', '', page.read_text(encoding='utf-8'))
 
     import d2lmini
+
     assert f'version {d2lmini.__version__}.' in build_and_read()
     init = book / 'd2lmini' / '__init__.py'
-    init.write_text(re.sub(r"__version__ = '[^']*'", "__version__ = '9.9.9'",
-                           init.read_text(encoding='utf-8')))
+    init.write_text(
+        re.sub(
+            r"__version__ = '[^']*'",
+            "__version__ = '9.9.9'",
+            init.read_text(encoding='utf-8'),
+        )
+    )
     assert 'version 9.9.9.' in build_and_read()
     keyed = [p.name for p in (book / '_build' / '.jupyter_cache').iterdir()]
     assert len(keyed) == 1, keyed  # the old package's outputs are gone

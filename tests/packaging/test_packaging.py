@@ -1,5 +1,6 @@
 """The package as pip sees it: a wheel and an sdist that carry the airfoil data
 and its licence, pass `twine check`, and take the version from one place."""
+
 import subprocess
 import sys
 import tarfile
@@ -8,19 +9,35 @@ import zipfile
 import pytest
 
 import d2lmini
-from conftest import ROOT
+from tests.helpers import ROOT
 
-DATA = ['d2lmini/datasets/airfoil_self_noise.dat', 'd2lmini/datasets/airfoil_self_noise.txt']
+DATA = [
+    'd2lmini/datasets/airfoil_self_noise.dat',
+    'd2lmini/datasets/airfoil_self_noise.txt',
+]
 
 
 @pytest.fixture(scope='module')
 def dist(tmp_path_factory):
     out = tmp_path_factory.mktemp('dist')
     # --no-isolation: build with this environment's setuptools, without a network
-    result = subprocess.run([sys.executable, '-m', 'build', '--no-isolation',
-                             '--outdir', str(out), str(ROOT)],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = subprocess.run(
+        [
+            sys.executable,
+            '-m',
+            'build',
+            '--no-isolation',
+            '--outdir',
+            str(out),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, (
+        result.stdout[-3000:] + result.stderr[-3000:]
+    )
     return out
 
 
@@ -32,14 +49,26 @@ def test_wheel_and_sdist_carry_the_data_and_its_licence(dist):
     assert set(DATA) <= set(names)
     assert f'd2lmini-{version}.dist-info/licenses/LICENSE' in names
     members = tarfile.open(sdist).getnames()
-    assert {f'd2lmini-{version}/{name}' for name in DATA + ['LICENSE']} <= set(members)
+    assert {f'd2lmini-{version}/{name}' for name in DATA + ['LICENSE']} <= set(
+        members
+    )
     shipped = zipfile.ZipFile(wheel).read(DATA[0])
     assert shipped == (ROOT / DATA[0]).read_bytes()
 
 
 def test_twine_check_passes(dist):
-    result = subprocess.run([sys.executable, '-m', 'twine', 'check', '--strict',
-                             *map(str, dist.iterdir())], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            '-m',
+            'twine',
+            'check',
+            '--strict',
+            *map(str, dist.iterdir()),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

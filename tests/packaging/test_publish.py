@@ -1,5 +1,6 @@
 """Publishing: `make publish` pushes the built site to a gh-pages branch with
 ghp-import, and the GitHub workflow builds, tests and deploys it."""
+
 import os
 import shutil
 import subprocess
@@ -8,17 +9,28 @@ from pathlib import Path
 
 import yaml
 
-from conftest import ROOT
+from tests.helpers import ROOT
 
 VENV = Path(sys.executable).parent.parent
-GIT_ENV = {**os.environ, 'GIT_AUTHOR_NAME': 'Test', 'GIT_AUTHOR_EMAIL': 'test@example.org',
-           'GIT_COMMITTER_NAME': 'Test', 'GIT_COMMITTER_EMAIL': 'test@example.org'}
+GIT_ENV = {
+    **os.environ,
+    'GIT_AUTHOR_NAME': 'Test',
+    'GIT_AUTHOR_EMAIL': 'test@example.org',
+    'GIT_COMMITTER_NAME': 'Test',
+    'GIT_COMMITTER_EMAIL': 'test@example.org',
+}
 WORKFLOW = ROOT / '.github' / 'workflows' / 'book.yml'
 
 
 def git(*args, cwd=None):
-    return subprocess.run(['git', *args], cwd=cwd, env=GIT_ENV, check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ['git', *args],
+        cwd=cwd,
+        env=GIT_ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def clone_of_this_repository(tmp_path):
@@ -30,9 +42,14 @@ def clone_of_this_repository(tmp_path):
 
 
 def make_publish(clone, remote):
-    return subprocess.run(['make', 'publish', f'REMOTE={remote}', f'VENV={VENV}'],
-                          cwd=clone, env=GIT_ENV, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        ['make', 'publish', f'REMOTE={remote}', f'VENV={VENV}'],
+        cwd=clone,
+        env=GIT_ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_make_publish_pushes_the_site_to_gh_pages(tmp_path):
@@ -46,14 +63,24 @@ def test_make_publish_pushes_the_site_to_gh_pages(tmp_path):
     (html / 'chapters' / 'minibatch_sgd.html').write_text('<h1>a chapter</h1>')
     result = make_publish(clone, 'pages')
     assert result.returncode == 0, result.stdout + result.stderr
-    files = git('--git-dir', str(remote), 'ls-tree', '-r', '--name-only', 'gh-pages')
-    assert sorted(files.split()) == ['.nojekyll', 'chapters/minibatch_sgd.html',
-                                     'index.html']
-    assert git('--git-dir', str(remote), 'show', 'gh-pages:index.html') == '<h1>the book</h1>'
+    files = git(
+        '--git-dir', str(remote), 'ls-tree', '-r', '--name-only', 'gh-pages'
+    )
+    assert sorted(files.split()) == [
+        '.nojekyll',
+        'chapters/minibatch_sgd.html',
+        'index.html',
+    ]
+    assert (
+        git('--git-dir', str(remote), 'show', 'gh-pages:index.html')
+        == '<h1>the book</h1>'
+    )
     # Publishing again replaces the site: a page that is gone from the build goes.
     (html / 'chapters' / 'minibatch_sgd.html').unlink()
     assert make_publish(clone, 'pages').returncode == 0
-    files = git('--git-dir', str(remote), 'ls-tree', '-r', '--name-only', 'gh-pages')
+    files = git(
+        '--git-dir', str(remote), 'ls-tree', '-r', '--name-only', 'gh-pages'
+    )
     assert sorted(files.split()) == ['.nojekyll', 'index.html']
 
 
@@ -65,20 +92,30 @@ def test_make_publish_without_a_build_says_to_build_first(tmp_path):
 
 
 def test_the_workflow_passes_actionlint():
-    actionlint = shutil.which('actionlint', path=str(Path(sys.executable).parent))
-    assert actionlint, 'actionlint is missing: pip install -r requirements-dev.txt'
-    result = subprocess.run([actionlint, str(WORKFLOW)], capture_output=True, text=True)
+    actionlint = shutil.which(
+        'actionlint', path=str(Path(sys.executable).parent)
+    )
+    assert actionlint, (
+        'actionlint is missing: pip install -r requirements-dev.txt'
+    )
+    result = subprocess.run(
+        [actionlint, str(WORKFLOW)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_workflow_uses_the_readme_commands_and_deploys_main():
     flow = yaml.safe_load(WORKFLOW.read_text())
-    runs = {name: ' '.join(step.get('run', '') for step in job['steps'])
-            for name, job in flow['jobs'].items()}
+    runs = {
+        name: ' '.join(step.get('run', '') for step in job['steps'])
+        for name, job in flow['jobs'].items()
+    }
     assert 'make book' in runs['build'] and '.ci/run' in runs['test']
     assert 'make test' in (ROOT / '.ci' / 'run').read_text()
     deploy = flow['jobs']['deploy']
     assert set(deploy['needs']) == {'build', 'test'}
     assert "github.ref == 'refs/heads/main'" in deploy['if']
-    assert any(step.get('uses', '').startswith('actions/deploy-pages@')
-               for step in deploy['steps'])
+    assert any(
+        step.get('uses', '').startswith('actions/deploy-pages@')
+        for step in deploy['steps']
+    )

@@ -7,7 +7,7 @@ import pytest
 from jupytext.config import find_jupytext_configuration_file, load_jupytext_configuration_file
 from nbclient import NotebookClient
 
-from browser_helpers import ROOT, is_notebook, source_of, toc_pages
+from tests.helpers import ROOT, is_notebook, source_of, toc_pages
 
 CHAPTERS = [page for page in toc_pages() if is_notebook(page)]
 CELL_TIMEOUT = 600  # seconds, as in _config.yml

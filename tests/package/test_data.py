@@ -1,11 +1,12 @@
 """load_array, read_airfoil and get_data_ch11: batches, shuffling, devices and bad input."""
+
 import re
 
 import pytest
 import torch
 
 import d2lmini as d2l
-from conftest import needs_gpu
+from tests.helpers import needs_gpu
 
 
 def epoch(loader):
@@ -25,8 +26,12 @@ def test_each_epoch_is_a_permutation_that_keeps_pairs():
     X, y = toy(100)
     for _ in range(3):
         Xs, ys, _ = epoch(d2l.load_array((X, y), 7))
-        assert torch.equal(Xs[:, 0].sort().values, X[:, 0])  # every row exactly once
-        assert torch.equal(ys, 2 * Xs[:, 0])  # features and labels moved together
+        assert torch.equal(
+            Xs[:, 0].sort().values, X[:, 0]
+        )  # every row exactly once
+        assert torch.equal(
+            ys, 2 * Xs[:, 0]
+        )  # features and labels moved together
 
 
 def test_reshuffled_every_epoch():
@@ -48,14 +53,24 @@ def test_seedable_by_manual_seed_and_by_generator():
     def with_generator(seed):
         g = torch.Generator().manual_seed(seed)
         return epoch(d2l.load_array((X, y), 10, generator=g))[0]
+
     state = torch.get_rng_state()
     assert torch.equal(with_generator(5), with_generator(5))
     assert not torch.equal(with_generator(5), with_generator(6))
-    assert torch.equal(state, torch.get_rng_state())  # the global generator was not used
+    assert torch.equal(
+        state, torch.get_rng_state()
+    )  # the global generator was not used
 
 
-@pytest.mark.parametrize('n, batch_size, sizes', [
-    (10, 4, [4, 4, 2]), (10, 5, [5, 5]), (1000, 300, [300, 300, 300, 100]), (3, 10, [3])])
+@pytest.mark.parametrize(
+    'n, batch_size, sizes',
+    [
+        (10, 4, [4, 4, 2]),
+        (10, 5, [5, 5]),
+        (1000, 300, [300, 300, 300, 100]),
+        (3, 10, [3]),
+    ],
+)
 def test_last_batch_is_partial_and_len_counts_batches(n, batch_size, sizes):
     loader = d2l.load_array(toy(n), batch_size)
     assert epoch(loader)[2] == sizes
@@ -86,10 +101,20 @@ def test_mismatched_lengths_raise_naming_them():
         d2l.load_array((torch.zeros(10, 2), torch.zeros(9)), 2)
 
 
-@pytest.mark.parametrize('batch_size, error', [
-    (0, ValueError), (-1, ValueError), (2.5, TypeError), (True, TypeError), ('10', TypeError)])
+@pytest.mark.parametrize(
+    'batch_size, error',
+    [
+        (0, ValueError),
+        (-1, ValueError),
+        (2.5, TypeError),
+        (True, TypeError),
+        ('10', TypeError),
+    ],
+)
 def test_bad_batch_size_names_argument_and_value(batch_size, error):
-    with pytest.raises(error, match="batch_size.*" + re.escape(repr(batch_size))):
+    with pytest.raises(
+        error, match="batch_size.*" + re.escape(repr(batch_size))
+    ):
         d2l.load_array(toy(10), batch_size)
 
 
@@ -122,13 +147,18 @@ def test_get_data_ch11_standardises_the_airfoil_table():
 
 @pytest.mark.parametrize('n', [0, 1504, 'x'])
 def test_get_data_ch11_bad_n(n):
-    with pytest.raises((ValueError, TypeError), match=r"\bn\b.*" + re.escape(repr(n))):
+    with pytest.raises(
+        (ValueError, TypeError), match=r"\bn\b.*" + re.escape(repr(n))
+    ):
         d2l.get_data_ch11(batch_size=10, n=n)
 
 
 @pytest.mark.parametrize('batch_size', [0, -1, 2.5, True, '10'])
 def test_get_data_ch11_bad_batch_size(batch_size):
-    with pytest.raises((ValueError, TypeError), match="batch_size.*" + re.escape(repr(batch_size))):
+    with pytest.raises(
+        (ValueError, TypeError),
+        match="batch_size.*" + re.escape(repr(batch_size)),
+    ):
         d2l.get_data_ch11(batch_size=batch_size)
 
 
@@ -136,16 +166,20 @@ def test_read_airfoil_reads_the_shipped_table():
     data = d2l.read_airfoil(d2l.download('airfoil'))
     assert data.shape == (1503, 6)
     # the first row of the UCI file: 800 Hz, 0 degrees, 0.3048 m, 71.3 m/s
-    assert data[0].tolist() == pytest.approx([800, 0, 0.3048, 71.3, 0.00266337,
-                                              126.201], rel=1e-6)
+    assert data[0].tolist() == pytest.approx(
+        [800, 0, 0.3048, 71.3, 0.00266337, 126.201], rel=1e-6
+    )
 
 
-@pytest.mark.parametrize('content', [
-    b'800\t0\t0.3048\t71.3\t0.00266337\t126.201\n1000\t0\t0.3048\n',  # truncated
-    b'<html>Access Denied</html>\n',  # an error page saved as data
-    bytes(range(256)),  # binary garbage
-    b'1\t2\t3\n4\t5\t6\n',  # the wrong number of columns
-])
+@pytest.mark.parametrize(
+    'content',
+    [
+        b'800\t0\t0.3048\t71.3\t0.00266337\t126.201\n1000\t0\t0.3048\n',  # truncated
+        b'<html>Access Denied</html>\n',  # an error page saved as data
+        bytes(range(256)),  # binary garbage
+        b'1\t2\t3\n4\t5\t6\n',  # the wrong number of columns
+    ],
+)
 def test_read_airfoil_rejects_corrupt_files(tmp_path, content):
     path = tmp_path / 'airfoil_self_noise.dat'
     path.write_bytes(content)

@@ -1,5 +1,6 @@
 """The few words that the chapters compute agree with the numbers on the page:
 each check reads the glued values and the printed outputs of the built book."""
+
 import json
 import re
 
@@ -25,31 +26,46 @@ def printed(book_html, chapter):
     """Everything the chapter's cells printed, in order."""
     path = book_html.parent / 'jupyter_execute' / f'{chapter}.ipynb'
     cells = json.loads(path.read_text(encoding='utf-8'))['cells']
-    return ''.join(''.join(o['text']) for c in cells for o in c.get('outputs', [])
-                   if o['output_type'] == 'stream')
+    return ''.join(
+        ''.join(o['text'])
+        for c in cells
+        for o in c.get('outputs', [])
+        if o['output_type'] == 'stream'
+    )
 
 
-@pytest.mark.parametrize('chapter, above, below', [
-    ('chapters/minibatch_sgd', 'above', 'below'),
-    ('chapters/zh/minibatch_sgd', '高于', '低于')])
-def test_the_gd_learning_rate_is_placed_right_of_the_limit(book_html, chapter,
-                                                          above, below):
+@pytest.mark.parametrize(
+    'chapter, above, below',
+    [
+        ('chapters/minibatch_sgd', 'above', 'below'),
+        ('chapters/zh/minibatch_sgd', '高于', '低于'),
+    ],
+)
+def test_the_gd_learning_rate_is_placed_right_of_the_limit(
+    book_html, chapter, above, below
+):
     g = glued(book_html, chapter)
     assert g['gd_lr_vs_limit'] == (above if 1 > g['lr_limit'] else below)
 
 
-@pytest.mark.parametrize('chapter', ['chapters/minibatch_sgd', 'chapters/zh/minibatch_sgd'])
+@pytest.mark.parametrize(
+    'chapter', ['chapters/minibatch_sgd', 'chapters/zh/minibatch_sgd']
+)
 def test_the_fastest_run_is_the_tables_fastest(book_html, chapter):
     g = glued(book_html, chapter)
     text = printed(book_html, chapter)
     rows = []
     for line in text.splitlines():  # a name and three numbers, in either order
         tokens = line.split()
-        kinds = ''.join('n' if re.fullmatch(r'[\d.]+(e[+-]\d+)?', t) else 'w'
-                        for t in tokens)
+        kinds = ''.join(
+            'n' if re.fullmatch(r'[\d.]+(e[+-]\d+)?', t) else 'w'
+            for t in tokens
+        )
         if re.fullmatch('w+nnn|nnnw+', kinds):
             name = ' '.join(t for t, k in zip(tokens, kinds) if k == 'w')
-            rows.append((name, *(float(t) for t, k in zip(tokens, kinds) if k == 'n')))
+            rows.append(
+                (name, *(float(t) for t, k in zip(tokens, kinds) if k == 'n'))
+            )
     assert len(rows) == 4, text
     fastest = min(rows, key=lambda r: r[3])
     assert fastest[0] == g['fastest_run']
@@ -59,8 +75,12 @@ def test_the_fastest_run_is_the_tables_fastest(book_html, chapter):
 
 def test_the_decayed_rate_ends_lower_or_higher_as_printed(book_html):
     g = glued(book_html, 'chapters/exercises')
-    loss = dict(re.findall(r'(constant|decayed): final loss ([\d.]+)',
-                           printed(book_html, 'chapters/exercises')))
+    loss = dict(
+        re.findall(
+            r'(constant|decayed): final loss ([\d.]+)',
+            printed(book_html, 'chapters/exercises'),
+        )
+    )
     constant, decayed = float(loss['constant']), float(loss['decayed'])
     if constant != decayed:  # equal to four decimals: either word is right
         assert g['ex2_lower'] == ('lower' if decayed < constant else 'higher')
@@ -68,10 +88,13 @@ def test_the_decayed_rate_ends_lower_or_higher_as_printed(book_html):
 
 def test_the_sampling_gap_is_compared_with_the_spread(book_html):
     g = glued(book_html, 'chapters/exercises')
-    assert g['ex3_gap_vs_spread'] == ('smaller' if g['ex3_gap'] < g['ex3_spread']
-                                      else 'larger')
-    stats = re.findall(r'final loss ([\d.]+) \+- ([\d.]+) over',
-                       printed(book_html, 'chapters/exercises'))
+    assert g['ex3_gap_vs_spread'] == (
+        'smaller' if g['ex3_gap'] < g['ex3_spread'] else 'larger'
+    )
+    stats = re.findall(
+        r'final loss ([\d.]+) \+- ([\d.]+) over',
+        printed(book_html, 'chapters/exercises'),
+    )
     (m1, s1), (m2, s2) = [(float(m), float(s)) for m, s in stats]
     assert abs(m1 - m2) == pytest.approx(g['ex3_gap'], abs=1.5e-4)
     assert max(s1, s2) == pytest.approx(g['ex3_spread'], abs=1e-4)
@@ -79,6 +102,11 @@ def test_the_sampling_gap_is_compared_with_the_spread(book_html):
 
 def test_the_batch_knee_words_match_the_printed_knee(book_html):
     g = glued(book_html, 'chapters/hardware_scaling')
-    cpu = re.search(r'^CPU.*knee at (.*?) examples',
-                    printed(book_html, 'chapters/hardware_scaling'), re.M)
-    assert g['knee_words'].replace(',', '') == f'{cpu.group(1)} examples'.replace(',', '')
+    cpu = re.search(
+        r'^CPU.*knee at (.*?) examples',
+        printed(book_html, 'chapters/hardware_scaling'),
+        re.M,
+    )
+    assert g['knee_words'].replace(
+        ',', ''
+    ) == f'{cpu.group(1)} examples'.replace(',', '')

@@ -1,4 +1,5 @@
 """The built site in headless Chromium: pages, images, math, links, search, downloads, a11y."""
+
 import re
 import urllib.request
 from collections import deque
@@ -8,8 +9,15 @@ from urllib.parse import unquote, urljoin, urlsplit
 import nbformat
 import pytest
 
-from browser_helpers import (CHROMIUM_ARGS, find_chromium, SiteServer, index_page, is_notebook,
-                             toc_pages)
+from tests.helpers import (
+    CHROMIUM_ARGS,
+    ROOT,
+    SiteServer,
+    find_chromium,
+    index_page,
+    is_notebook,
+    toc_pages,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 PAGES = toc_pages()
@@ -37,10 +45,15 @@ def browser():
     """Debian's headless Chromium driven by Playwright (never Playwright's own download)."""
     chromium = find_chromium()
     if chromium is None:
-        pytest.skip('no Chromium: set $CHROMIUM or install it, e.g. with `make deps`')
+        pytest.skip(
+            'no Chromium: set $CHROMIUM or install it, e.g. with `make deps`'
+        )
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -49,22 +62,42 @@ class Visit:
     """One page opened in a fresh context, recording console errors and failed local requests."""
 
     def __init__(self, browser, site, path, dark=False):
-        self.context = browser.new_context(viewport={'width': 1280, 'height': 900})
+        self.context = browser.new_context(
+            viewport={'width': 1280, 'height': 900}
+        )
         if dark:
             self.context.add_init_script(  # what the theme's own switch stores
-                "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
+                "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
+            )
         self.page = self.context.new_page()
         self.errors, self.failed = [], []
         local = site.url.rstrip('/')
         # No internet here: abort every non-local request, and do not count those.
-        self.page.route(re.compile(r'^(?!' + re.escape(local) + r')[a-z]+://.*'),
-                        lambda route: route.abort())
-        self.page.on('console', lambda m: m.type == 'error' and self._console(m, local))
-        self.page.on('pageerror', lambda e: self.errors.append(f'uncaught: {e}'))
-        self.page.on('requestfailed', lambda r: r.url.startswith(local)
-                     and self.failed.append(f'{r.url}: {r.failure}'))
-        self.page.on('response', lambda r: r.url.startswith(local) and r.status >= 400
-                     and self.failed.append(f'{r.url}: HTTP {r.status}'))
+        self.page.route(
+            re.compile(r'^(?!' + re.escape(local) + r')[a-z]+://.*'),
+            lambda route: route.abort(),
+        )
+        self.page.on(
+            'console', lambda m: m.type == 'error' and self._console(m, local)
+        )
+        self.page.on(
+            'pageerror', lambda e: self.errors.append(f'uncaught: {e}')
+        )
+        self.page.on(
+            'requestfailed',
+            lambda r: (
+                r.url.startswith(local)
+                and self.failed.append(f'{r.url}: {r.failure}')
+            ),
+        )
+        self.page.on(
+            'response',
+            lambda r: (
+                r.url.startswith(local)
+                and r.status >= 400
+                and self.failed.append(f'{r.url}: HTTP {r.status}')
+            ),
+        )
         self.page.goto(urljoin(site.url, path), wait_until='load')
         self.page.wait_for_load_state('networkidle')
         self.wait_for_math()
@@ -106,31 +139,43 @@ def fetch(url):
 
 
 @pytest.mark.parametrize('page', PAGES)
-def test_page_loads_clean_with_images_and_screenshots(visit, site, book_html, page):
+def test_page_loads_clean_with_images_and_screenshots(
+    visit, site, book_html, page
+):
     """Each toc page loads without console errors or failed local requests; images load with alt text."""
     shots = book_html.parent / 'screenshots'
     shots.mkdir(exist_ok=True)
     for mode in ('light', 'dark'):
         v = visit(f'{page}.html', dark=mode == 'dark')
         assert v.errors == [], f'{page} ({mode}): console errors {v.errors}'
-        assert v.failed == [], f'{page} ({mode}): failed local requests {v.failed}'
+        assert v.failed == [], (
+            f'{page} ({mode}): failed local requests {v.failed}'
+        )
         theme = v.page.evaluate("document.documentElement.dataset.theme")
-        assert theme == mode, f'{page}: expected data-theme={mode}, got {theme}'
+        assert theme == mode, (
+            f'{page}: expected data-theme={mode}, got {theme}'
+        )
         images = v.page.evaluate("""() => [...document.querySelectorAll('.bd-article img')].map(
             i => ({src: i.getAttribute('src'), alt: (i.getAttribute('alt') || '').trim(),
                    complete: i.complete, width: i.naturalWidth}))""")
         for img in images:
-            assert img['complete'] and img['width'] > 0, f'{page}: image did not load: {img}'
+            assert img['complete'] and img['width'] > 0, (
+                f'{page}: image did not load: {img}'
+            )
             assert img['alt'], f'{page}: image without alt text: {img["src"]}'
         name = page.replace('/', '__')
-        v.page.screenshot(path=str(shots / f'{name}-{mode}.png'), full_page=True)
+        v.page.screenshot(
+            path=str(shots / f'{name}-{mode}.png'), full_page=True
+        )
         assert (shots / f'{name}-{mode}.png').stat().st_size > 10_000
 
 
 def test_the_site_has_a_favicon(visit):
     """Every page names an icon that loads, so no browser asks for /favicon.ico."""
     v = visit(f'{MAIN}.html')
-    href = v.page.evaluate("document.querySelector('link[rel~=\"icon\"]')?.href")
+    href = v.page.evaluate(
+        "document.querySelector('link[rel~=\"icon\"]')?.href"
+    )
     assert href and href.endswith('.svg'), href
     assert fetch(href).lstrip().startswith(b'<svg')
 
@@ -138,9 +183,15 @@ def test_the_site_has_a_favicon(visit):
 def test_math_renders_offline(visit):
     """MathJax comes from the site itself and typesets the main chapter; no raw $...$ is left."""
     v = visit(f'{MAIN}.html')
-    sources = v.page.evaluate("[...document.scripts].map(s => s.src).filter(s => /mathjax/i.test(s))")
-    assert sources and all(s.startswith(v.page.url.split('/chapters/')[0]) for s in sources), sources
-    assert v.page.locator('mjx-container').count() > 0, 'MathJax produced no output'
+    sources = v.page.evaluate(
+        "[...document.scripts].map(s => s.src).filter(s => /mathjax/i.test(s))"
+    )
+    assert sources and all(
+        s.startswith(v.page.url.split('/chapters/')[0]) for s in sources
+    ), sources
+    assert v.page.locator('mjx-container').count() > 0, (
+        'MathJax produced no output'
+    )
     text = v.page.evaluate("""() => {
         const article = document.querySelector('.bd-article').cloneNode(true);
         article.querySelectorAll('pre, code, mjx-container, script, .highlight').forEach(n => n.remove());
@@ -157,14 +208,24 @@ def test_dark_mode_figures_on_white(visit, book_html):
         v = visit(f'{page}.html', dark=True)
         for img in v.page.evaluate("""() => [...document.querySelectorAll('.cell_output img')].map(
                 i => ({src: i.getAttribute('src'), filter: getComputedStyle(i).filter}))"""):
-            assert 'invert' not in img['filter'], f'{page}: dark mode inverts {img["src"]}'
+            assert 'invert' not in img['filter'], (
+                f'{page}: dark mode inverts {img["src"]}'
+            )
             path = (book_html / page).parent / img['src']
-            assert path.suffix == '.svg', f'{page}: figure is not an SVG: {img["src"]}'
+            assert path.suffix == '.svg', (
+                f'{page}: figure is not an SVG: {img["src"]}'
+            )
             svg = path.read_text(encoding='utf-8')
-            first = re.search(r'<g id="patch_1">\s*<path [^>]*style="([^"]*)"', svg)
+            first = re.search(
+                r'<g id="patch_1">\s*<path [^>]*style="([^"]*)"', svg
+            )
             assert first, f'{path.name}: no background patch'
-            assert re.search(r'fill:\s*#ffffff', first.group(1)), f'{path.name}: background {first.group(1)}'
-            assert 'opacity' not in first.group(1), f'{path.name}: translucent background'
+            assert re.search(r'fill:\s*#ffffff', first.group(1)), (
+                f'{path.name}: background {first.group(1)}'
+            )
+            assert 'opacity' not in first.group(1), (
+                f'{path.name}: translucent background'
+            )
             checked += 1
     assert checked > 0, 'no output figures found on any page'
 
@@ -183,50 +244,78 @@ def test_internal_links_and_anchors_resolve(book_html):
         page = queue.popleft()
         for link in index(page).links:
             parts = urlsplit(link)
-            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            target = (
+                (page.parent / unquote(parts.path)).resolve()
+                if parts.path
+                else page
+            )
             if target.is_dir():
                 target = target / 'index.html'
             if not target.exists():
-                problems.append(f'{page.relative_to(book_html)}: {link} -> missing file')
+                problems.append(
+                    f'{page.relative_to(book_html)}: {link} -> missing file'
+                )
                 continue
             if target.suffix == '.html':
-                if parts.fragment and unquote(parts.fragment) not in index(target).ids:
-                    problems.append(f'{page.relative_to(book_html)}: {link} -> missing anchor')
+                if (
+                    parts.fragment
+                    and unquote(parts.fragment) not in index(target).ids
+                ):
+                    problems.append(
+                        f'{page.relative_to(book_html)}: {link} -> missing anchor'
+                    )
                 if target not in seen and book_html in target.parents:
                     seen.add(target)
                     queue.append(target)
     assert len(seen) >= len(PAGES), f'the crawl reached only {len(seen)} pages'
     for page in PAGES:
-        assert (book_html / f'{page}.html') in seen, f'{page} is not linked from the site'
+        assert (book_html / f'{page}.html') in seen, (
+            f'{page} is not linked from the site'
+        )
     assert problems == [], '\n'.join(problems)
 
 
-@pytest.mark.parametrize('query, expected', [('minibatch', MAIN), ('小批量', ZH)])
+@pytest.mark.parametrize(
+    'query, expected', [('minibatch', MAIN), ('小批量', ZH)]
+)
 def test_search_finds_chapter(visit, query, expected):
     """The search page lists the chapter for its key word."""
     v = visit(f'search.html?q={query}')
-    v.page.wait_for_selector('#search-results p.search-summary, #search-results li', timeout=20_000)
-    v.page.wait_for_function("!document.querySelector('#search-progress') || "
-                             "document.querySelector('#search-progress').innerText === ''",
-                             timeout=20_000)
-    hits = v.page.evaluate("[...document.querySelectorAll('#search-results li a')].map(a => a.href)")
-    assert any(urlsplit(h).path.endswith(f'/{expected}.html') for h in hits), \
+    v.page.wait_for_selector(
+        '#search-results p.search-summary, #search-results li', timeout=20_000
+    )
+    v.page.wait_for_function(
+        "!document.querySelector('#search-progress') || "
+        "document.querySelector('#search-progress').innerText === ''",
+        timeout=20_000,
+    )
+    hits = v.page.evaluate(
+        "[...document.querySelectorAll('#search-results li a')].map(a => a.href)"
+    )
+    assert any(urlsplit(h).path.endswith(f'/{expected}.html') for h in hits), (
         f'search for {query!r} did not find {expected}: {hits}'
+    )
 
 
 @pytest.mark.parametrize('page', PAGES)
 def test_download_buttons(visit, site, page):
     """The header's download menu offers the .md source, and an .ipynb for notebook pages; both open."""
     v = visit(f'{page}.html')
-    links = v.page.evaluate("[...document.querySelectorAll('.dropdown-download-buttons a')].map(a => a.href)")
+    links = v.page.evaluate(
+        "[...document.querySelectorAll('.dropdown-download-buttons a')].map(a => a.href)"
+    )
     by_suffix = {Path(urlsplit(h).path).suffix: h for h in links}
     assert '.md' in by_suffix, f'{page}: no .md download in {links}'
     text = fetch(by_suffix['.md']).decode('utf-8')
-    assert text == (Path(__file__).resolve().parents[1] / f'{page}.md').read_text(encoding='utf-8')
+    assert text == (ROOT / f'{page}.md').read_text(encoding='utf-8')
     if is_notebook(page):
-        assert text.startswith('---\njupytext:'), f'{page}: .md without the jupytext header'
+        assert text.startswith('---\njupytext:'), (
+            f'{page}: .md without the jupytext header'
+        )
         assert '.ipynb' in by_suffix, f'{page}: no .ipynb download in {links}'
-        nb = nbformat.reads(fetch(by_suffix['.ipynb']).decode('utf-8'), as_version=4)
+        nb = nbformat.reads(
+            fetch(by_suffix['.ipynb']).decode('utf-8'), as_version=4
+        )
         nbformat.validate(nb)
         assert nb.metadata.kernelspec.name == 'python3'
 
@@ -235,6 +324,7 @@ def test_download_buttons(visit, site, page):
 def test_accessibility(visit, page):
     """axe-core finds no critical or serious violation on the page, beyond the listed theme ones."""
     from axe_playwright_python.sync_playwright import Axe
+
     v = visit(f'{page}.html')
     results = Axe().run(v.page)
     found = []
@@ -244,6 +334,8 @@ def test_accessibility(visit, page):
         for node in violation['nodes']:
             selector = ' '.join(map(str, node['target']))
             if (violation['id'], selector) not in THEME_AXE_IGNORES:
-                found.append(f"{violation['id']} ({violation['impact']}): {selector}: "
-                             f"{node.get('failureSummary', '')[:200]}")
+                found.append(
+                    f"{violation['id']} ({violation['impact']}): {selector}: "
+                    f"{node.get('failureSummary', '')[:200]}"
+                )
     assert found == [], f'{page}:\n' + '\n'.join(found)

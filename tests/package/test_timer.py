@@ -1,17 +1,20 @@
 """Timer against a fake clock: exact start/stop/avg/sum/cumsum/median values."""
+
 import pytest
 import torch
 
 import d2lmini as d2l
-from conftest import fake_accelerator
 import d2lmini.timer
+from tests.helpers import fake_accelerator
 
 
 @pytest.fixture
 def clock(monkeypatch):
     """A fake time.perf_counter that returns the readings in `clock` in turn."""
     readings = []
-    monkeypatch.setattr(d2lmini.timer.time, 'perf_counter', lambda: readings.pop(0))
+    monkeypatch.setattr(
+        d2lmini.timer.time, 'perf_counter', lambda: readings.pop(0)
+    )
     return readings
 
 
@@ -33,7 +36,9 @@ def test_timer_records_exact_intervals(clock):
 
 def test_time_it_runs_warmup_untimed(clock):
     calls = []
-    clock.extend([0.0, 5.0, 5.5, 6.0, 7.0])  # Timer() reading, then two timed runs
+    clock.extend(
+        [0.0, 5.0, 5.5, 6.0, 7.0]
+    )  # Timer() reading, then two timed runs
     timer = d2l.time_it(lambda: calls.append(1), repeats=2, warmup=3)
     assert len(calls) == 5
     assert timer.times == [0.5, 1.0]
@@ -41,6 +46,7 @@ def test_time_it_runs_warmup_untimed(clock):
 
 def test_real_clock_measures_a_sleep():
     import time
+
     timer = d2l.Timer()
     time.sleep(0.05)
     assert 0.04 < timer.stop() < 1.0
@@ -85,7 +91,9 @@ def test_without_torch_accelerator_cuda_syncs_one_initialized_gpu(monkeypatch):
     monkeypatch.delattr(torch, 'accelerator')
     synced = []
     monkeypatch.setattr(torch.cuda, 'is_initialized', lambda: True)
-    monkeypatch.setattr(torch.cuda, 'synchronize', lambda device=None: synced.append(device))
+    monkeypatch.setattr(
+        torch.cuda, 'synchronize', lambda device=None: synced.append(device)
+    )
     d2lmini.timer.synchronize('cuda:1')
     assert synced == [torch.device('cuda:1')]
     monkeypatch.setattr(torch.cuda, 'is_initialized', lambda: False)

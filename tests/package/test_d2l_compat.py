@@ -1,13 +1,14 @@
 """The d2l book's own PyTorch code runs unchanged with `import d2lmini as d2l`:
 the minibatch SGD section, and Adadelta and Adam from the sections after it."""
+
 import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
+from tests.helpers import ROOT
 
-SECTIONS = Path(__file__).parent / 'd2l_section'  # vendored, MIT-0
+SECTIONS = ROOT / 'tests' / 'd2l_section'  # vendored, MIT-0
 CELL = re.compile(r'```\{\.python \.input\}\n(.*?)```', re.S)
 LOSS = re.compile(r'loss: ([\d.]+), [\d.e+-]+ sec/epoch')
 
@@ -18,8 +19,14 @@ def pytorch_cells(text):
     for code in CELL.findall(text):
         lines = code.splitlines()
         if lines and lines[0].strip() in ('#@tab pytorch', '#@tab all'):
-            code = '\n'.join(line for line in lines if not line.startswith('%matplotlib'))
-            cells.append(code.replace('from d2l import torch as d2l', 'import d2lmini as d2l'))
+            code = '\n'.join(
+                line for line in lines if not line.startswith('%matplotlib')
+            )
+            cells.append(
+                code.replace(
+                    'from d2l import torch as d2l', 'import d2lmini as d2l'
+                )
+            )
     return cells
 
 
@@ -30,9 +37,17 @@ def run_cells(name, tmp_path):
     assert 'from d2l ' not in script and 'import d2lmini as d2l' in script
     (tmp_path / 'section.py').write_text(script, encoding='utf-8')
     env = {**os.environ, 'MPLBACKEND': 'Agg'}
-    result = subprocess.run([sys.executable, 'section.py'], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = subprocess.run(
+        [sys.executable, 'section.py'],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, (
+        result.stdout[-3000:] + result.stderr[-3000:]
+    )
     assert result.stderr == '', result.stderr  # no warnings either
     return result.stdout, len(cells)
 

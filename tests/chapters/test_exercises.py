@@ -1,5 +1,4 @@
-"""The exercises chapter's own code, as the page shows it: record points, the
-sweep, the learning-rate decay, sampling with replacement, and the genie."""
+"""The exercises chapter's own code, as the page shows it: the sweep, the learning-rate decay, sampling with replacement, and the genie."""
 import html
 import math
 import re
@@ -9,7 +8,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 import d2lmini as d2l
-from chapter_code import definitions
+from tests.helpers import definitions
 
 
 @pytest.fixture(scope='module')
@@ -30,20 +29,6 @@ def use_data(chapter, X, y):
     chapter.update(X=X, y=y, n=len(X), feature_dim=X.shape[1])
 
 
-@pytest.mark.parametrize('n, batch_size, epochs', [
-    (1000, 7, 1), (1000, 300, 2), (1500, 1500, 3), (1500, 10, 2), (100, 30, 1),
-    (3000, 3000, 1)])
-def test_record_points_are_where_the_loop_records(chapter, animators, n, batch_size,
-                                                  epochs):
-    X, y = toy_data(n)
-    times, losses = d2l.train_ch11(d2l.sgd, None, {'lr': 0.01},
-                                   d2l.load_array((X, y), batch_size), 3, epochs)
-    points = chapter['record_points'](n, batch_size, epochs)
-    # the Animator's x positions are the epochs at which the loop recorded
-    assert (points / n).tolist() == pytest.approx(animators[-1].X[0])
-    assert len(points) == len(losses) == len(times)
-
-
 def test_sweep_records_every_run_and_marks_divergence(chapter, capsys):
     X, y = toy_data()
     use_data(chapter, X, y)
@@ -52,7 +37,7 @@ def test_sweep_records_every_run_and_marks_divergence(chapter, capsys):
     ok, bad, gd = runs
     assert ok['loss'] < 0.5 and ok['sec_to_target'] < math.inf and ok['sec_per_epoch'] > 0
     assert bad['loss'] == math.inf and bad['sec_to_target'] == math.inf
-    assert ok['examples_to_target'] in chapter['record_points'](60, 5, 2)
+    assert ok['examples_to_target'] in d2l.record_points(60, 5, 2)
     assert gd['examples_to_target'] % 60 == 0  # gradient descent records once per epoch
     assert capsys.readouterr().out == ''  # no training printouts
 

@@ -9,7 +9,7 @@ import torch
 
 import d2lmini as d2l
 import d2lmini.timer
-from chapter_code import definitions
+from tests.helpers import definitions
 
 
 @pytest.fixture(scope='module')

@@ -1,4 +1,5 @@
 """Plotting: one SVG output per Animator in a notebook, silence in scripts, sizes and limits."""
+
 import inspect
 import io
 import os
@@ -26,23 +27,33 @@ for i in range(1, 6):
 
 def run_cells(cells, folder):
     """Execute code cells in a fresh python3 kernel; return the notebook."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    NotebookClient(nb, kernel_name='python3', timeout=120,
-                   resources={'metadata': {'path': str(folder)}}).execute()
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(c) for c in cells]
+    )
+    NotebookClient(
+        nb,
+        kernel_name='python3',
+        timeout=120,
+        resources={'metadata': {'path': str(folder)}},
+    ).execute()
     return nb
 
 
 def one_svg(outputs):
     assert len(outputs) == 1, outputs  # five add() calls, one figure
     assert outputs[0].output_type == 'display_data'
-    assert outputs[0].data['image/svg+xml'].lstrip().startswith(('<?xml', '<svg'))
+    assert (
+        outputs[0].data['image/svg+xml'].lstrip().startswith(('<?xml', '<svg'))
+    )
     assert '<Figure' not in str(outputs)
 
 
 def test_animator_shows_one_svg_in_a_notebook(tmp_path):
     nb = run_cells([ANIMATE, 'import sys; print(sys.prefix)'], tmp_path)
     kernel_prefix = nb.cells[1].outputs[0].text.strip()
-    assert kernel_prefix == sys.prefix, 'the python3 kernel is not this environment\'s'
+    assert kernel_prefix == sys.prefix, (
+        'the python3 kernel is not this environment\'s'
+    )
     one_svg(nb.cells[0].outputs)
 
 
@@ -76,10 +87,21 @@ def test_a_plain_script_prints_nothing_and_starts_no_ipython(tmp_path):
     (tmp_path / 'script.py').write_text(SCRIPT)
     home = tmp_path / 'home'
     home.mkdir()
-    env = {**os.environ, 'HOME': str(home), 'IPYTHONDIR': str(home / '.ipython'),
-           'MPLBACKEND': 'Agg', 'MPLCONFIGDIR': str(tmp_path / 'mpl')}
-    result = subprocess.run([sys.executable, 'script.py'], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        'HOME': str(home),
+        'IPYTHONDIR': str(home / '.ipython'),
+        'MPLBACKEND': 'Agg',
+        'MPLCONFIGDIR': str(tmp_path / 'mpl'),
+    }
+    result = subprocess.run(
+        [sys.executable, 'script.py'],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == '' and result.stderr == ''
     assert list(home.rglob('*')) == [], 'an IPython shell left files behind'
@@ -105,8 +127,12 @@ def test_set_figsize_then_plot():
     plt.close('all')  # as the inline backend does after every cell
     d2l.set_figsize((6, 3))
     try:
-        assert d2l.plot([1, 2, 3], [[1, 4, 9], [1, 2, 3]], 'x', 'y',
-                        legend=['a', 'b']) is None
+        assert (
+            d2l.plot(
+                [1, 2, 3], [[1, 4, 9], [1, 2, 3]], 'x', 'y', legend=['a', 'b']
+            )
+            is None
+        )
         assert tuple(plt.gcf().get_size_inches()) == (6, 3)
         assert len(plt.gca().lines) == 2
     finally:
@@ -133,7 +159,9 @@ def test_figures_have_an_opaque_white_background(monkeypatch):
     animator = d2l.Animator()
     animator.add(1, (1,))
     svg = SVGFigure(animator.draw())._repr_svg_()
-    assert 'fill: #ffffff' in background(svg) and 'opacity' not in background(svg)
+    assert 'fill: #ffffff' in background(svg) and 'opacity' not in background(
+        svg
+    )
 
 
 def test_animator_draws_every_series_cycling_the_formats():
@@ -145,7 +173,9 @@ def test_animator_draws_every_series_cycling_the_formats():
     assert [l.get_linestyle() for l in lines] == ['-', '--', '-', '--', '-']
 
 
-@pytest.mark.parametrize('fn', [d2l.plot, d2l.Animator.__init__, d2l.set_figsize])
+@pytest.mark.parametrize(
+    'fn', [d2l.plot, d2l.Animator.__init__, d2l.set_figsize]
+)
 def test_no_mutable_defaults(fn):
     for p in inspect.signature(fn).parameters.values():
         assert not isinstance(p.default, (list, dict, set)), p.name

@@ -1,4 +1,5 @@
 """download(): local paths, file:// and HTTP sources, the cache, checksums and offline errors."""
+
 import hashlib
 import http.server
 import shutil
@@ -13,9 +14,11 @@ import pytest
 
 import d2lmini as d2l
 import d2lmini.data
-from conftest import needs_non_root
+from tests.helpers import needs_non_root
 
-BUNDLED_AIRFOIL = Path(d2l.__file__).parent / 'datasets' / 'airfoil_self_noise.dat'
+BUNDLED_AIRFOIL = (
+    Path(d2l.__file__).parent / 'datasets' / 'airfoil_self_noise.dat'
+)
 
 NAME = 'toy.dat'
 CONTENT = b'1\t2\t3\t4\t5\t6\n'
@@ -61,7 +64,9 @@ def server(source):
             pass
 
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, args=(0.05,), daemon=True
+    )
     thread.start()
     yield f'http://127.0.0.1:{httpd.server_address[1]}/', requests
     httpd.shutdown()
@@ -140,7 +145,9 @@ def check_offline_message(message, url, cache):
     assert url in message
     assert str(cache) in message
     assert 'D2LMINI_DATA_DIR' in message
-    assert 'copy it to ' + str(cache / NAME) in message  # how to place it by hand
+    assert (
+        'copy it to ' + str(cache / NAME) in message
+    )  # how to place it by hand
     assert SHA1 in message  # and how to check the copy
 
 
@@ -157,7 +164,10 @@ def test_offline_urlopen_raises(monkeypatch, cache):
     url = 'https://example.invalid/' + NAME
 
     def no_network(*args, **kwargs):
-        raise urllib.error.URLError('[Errno -3] Temporary failure in name resolution')
+        raise urllib.error.URLError(
+            '[Errno -3] Temporary failure in name resolution'
+        )
+
     monkeypatch.setattr('urllib.request.urlopen', no_network)
     hub(monkeypatch, url)
     with pytest.raises(d2l.DownloadError) as info:
@@ -181,7 +191,9 @@ def test_data_folder_resolution_order(monkeypatch, tmp_path):
 
 def test_cache_dir_argument_wins(monkeypatch, source, cache, tmp_path):
     hub(monkeypatch, str(source / NAME))
-    assert d2l.download('toy', cache_dir=tmp_path / 'arg') == str(tmp_path / 'arg' / NAME)
+    assert d2l.download('toy', cache_dir=tmp_path / 'arg') == str(
+        tmp_path / 'arg' / NAME
+    )
     assert leftovers(cache) == []  # $D2LMINI_DATA_DIR was not used
 
 
@@ -193,6 +205,7 @@ def test_airfoil_entry_matches_the_verified_file():
 
 def serve_once(handler_body):
     """A one-request HTTP server on 127.0.0.1 whose GET runs handler_body(self)."""
+
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             handler_body(self)
@@ -201,7 +214,9 @@ def serve_once(handler_body):
             pass
 
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    threading.Thread(
+        target=httpd.serve_forever, args=(0.05,), daemon=True
+    ).start()
     return httpd, f'http://127.0.0.1:{httpd.server_address[1]}/{NAME}'
 
 
@@ -211,10 +226,14 @@ def test_truncated_transfer_is_named_as_such(monkeypatch, cache):
         handler.send_header('Content-Length', str(len(CONTENT)))
         handler.end_headers()
         handler.wfile.write(CONTENT[:5])
+
     httpd, url = serve_once(short)
     hub(monkeypatch, url)
     try:
-        with pytest.raises(d2l.DownloadError, match=r'stopped after 5 of 12 bytes|IncompleteRead'):
+        with pytest.raises(
+            d2l.DownloadError,
+            match=r'stopped after 5 of 12 bytes|IncompleteRead',
+        ):
             d2l.download('toy')
     finally:
         httpd.shutdown()
@@ -225,6 +244,7 @@ def test_truncated_transfer_is_named_as_such(monkeypatch, cache):
 def test_a_server_that_never_answers_times_out(monkeypatch, cache):
     def silent(handler):
         time.sleep(2)
+
     httpd, url = serve_once(silent)
     hub(monkeypatch, url)
     try:
@@ -257,12 +277,16 @@ def test_unwritable_data_folder(monkeypatch, source, tmp_path):
 
 def no_network(monkeypatch):
     """Make any network access fail the test."""
+
     def refuse(*args, **kwargs):
         raise AssertionError(f'download() touched the network: {args}')
+
     monkeypatch.setattr('urllib.request.urlopen', refuse)
 
 
-def test_airfoil_ships_with_the_package_and_needs_nothing(monkeypatch, tmp_path):
+def test_airfoil_ships_with_the_package_and_needs_nothing(
+    monkeypatch, tmp_path
+):
     home = tmp_path / 'home'
     monkeypatch.setenv('HOME', str(home))
     monkeypatch.delenv('D2LMINI_DATA_DIR', raising=False)
@@ -274,13 +298,16 @@ def test_airfoil_ships_with_the_package_and_needs_nothing(monkeypatch, tmp_path)
 
 
 @pytest.mark.parametrize('how', ['env', 'argument'])
-def test_a_verified_copy_in_the_data_folder_takes_precedence(monkeypatch, cache,
-                                                           tmp_path, how):
+def test_a_verified_copy_in_the_data_folder_takes_precedence(
+    monkeypatch, cache, tmp_path, how
+):
     folder = cache if how == 'env' else tmp_path / 'arg'
     folder.mkdir()
     shutil.copy(BUNDLED_AIRFOIL, folder)
     no_network(monkeypatch)
-    got = d2l.download('airfoil', cache_dir=folder if how == 'argument' else None)
+    got = d2l.download(
+        'airfoil', cache_dir=folder if how == 'argument' else None
+    )
     assert got == str(folder / BUNDLED_AIRFOIL.name)
 
 
@@ -291,7 +318,9 @@ def test_a_corrupt_copy_in_the_data_folder_is_never_used(monkeypatch, cache):
     assert d2l.download('airfoil') == str(BUNDLED_AIRFOIL)
 
 
-def test_a_shipped_file_with_another_hash_is_not_used(monkeypatch, source, cache):
+def test_a_shipped_file_with_another_hash_is_not_used(
+    monkeypatch, source, cache
+):
     # A reader's own DATA_HUB entry whose file name matches a shipped file but
     # whose hash does not: it is downloaded, never taken from the package.
     (source / BUNDLED_AIRFOIL.name).write_bytes(CONTENT)
@@ -301,7 +330,9 @@ def test_a_shipped_file_with_another_hash_is_not_used(monkeypatch, source, cache
     assert Path(got).read_bytes() == CONTENT
 
 
-def test_concurrent_callers_replace_a_corrupt_copy_safely(monkeypatch, source, cache):
+def test_concurrent_callers_replace_a_corrupt_copy_safely(
+    monkeypatch, source, cache
+):
     cache.mkdir()
     (cache / NAME).write_bytes(b'half a fi')
     hub(monkeypatch, str(source / NAME))
@@ -318,6 +349,7 @@ def test_concurrent_callers_replace_a_corrupt_copy_safely(monkeypatch, source, c
             first_look.add(me)
             barrier.wait()
         return digest
+
     monkeypatch.setattr(d2lmini.data, 'sha1sum', sha1sum_in_step)
     with ThreadPoolExecutor(callers) as pool:
         results = list(pool.map(lambda _: d2l.download('toy'), range(callers)))

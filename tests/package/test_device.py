@@ -1,5 +1,6 @@
 """Choosing the device: CUDA, MPS or the CPU, $D2LMINI_DEVICE, errors that say
 what this machine has, and seeding."""
+
 import random
 
 import numpy as np
@@ -7,15 +8,20 @@ import pytest
 import torch
 
 import d2lmini as d2l
-from conftest import fake_accelerator
+from tests.helpers import fake_accelerator
 
 
-@pytest.mark.parametrize('kind, count, expected', [
-    (None, 0, 'cpu'),       # a laptop without a GPU, or CI
-    ('cuda', 2, 'cuda:0'),  # a GPU server
-    ('mps', 1, 'mps:0'),    # Apple silicon
-])
-def test_default_device_prefers_an_accelerator(monkeypatch, kind, count, expected):
+@pytest.mark.parametrize(
+    'kind, count, expected',
+    [
+        (None, 0, 'cpu'),  # a laptop without a GPU, or CI
+        ('cuda', 2, 'cuda:0'),  # a GPU server
+        ('mps', 1, 'mps:0'),  # Apple silicon
+    ],
+)
+def test_default_device_prefers_an_accelerator(
+    monkeypatch, kind, count, expected
+):
     fake_accelerator(monkeypatch, kind, count)
     assert d2l.default_device() == torch.device(expected)
     assert d2l.try_gpu() == torch.device(expected)
@@ -35,7 +41,10 @@ def test_apple_silicon_without_torch_accelerator(monkeypatch):
 def test_try_gpu_is_the_ith_accelerator_else_the_cpu(monkeypatch):
     fake_accelerator(monkeypatch, 'cuda', 2)
     assert [d2l.try_gpu(i) for i in range(3)] == [
-        torch.device('cuda:0'), torch.device('cuda:1'), torch.device('cpu')]
+        torch.device('cuda:0'),
+        torch.device('cuda:1'),
+        torch.device('cpu'),
+    ]
     fake_accelerator(monkeypatch, 'mps', 1)
     assert d2l.try_gpu(1) == torch.device('cpu')
 
@@ -45,15 +54,21 @@ def test_parse_device_accepts_mps_on_apple_silicon(monkeypatch):
     assert d2l.parse_device('mps') == torch.device('mps')
     monkeypatch.setenv('D2LMINI_DEVICE', 'mps')
     assert d2l.default_device() == torch.device('mps')
-    with pytest.raises(ValueError, match=r"'cuda:0' is not available: this machine "
-                                         r"has 'cpu', 'mps:0'"):
+    with pytest.raises(
+        ValueError,
+        match=r"'cuda:0' is not available: this machine "
+        r"has 'cpu', 'mps:0'",
+    ):
         d2l.parse_device('cuda:0')
 
 
 def test_a_missing_device_is_named_with_what_the_machine_has(monkeypatch):
     fake_accelerator(monkeypatch, 'cuda', 2)
-    with pytest.raises(ValueError, match=r"'cuda:2' is not available: this machine "
-                                         r"has 'cpu', 'cuda:0', 'cuda:1'"):
+    with pytest.raises(
+        ValueError,
+        match=r"'cuda:2' is not available: this machine "
+        r"has 'cpu', 'cuda:0', 'cuda:1'",
+    ):
         d2l.parse_device('cuda:2')
     with pytest.raises(ValueError, match=r"'mps'.*'cuda:1'"):
         d2l.parse_device('mps')
@@ -64,7 +79,9 @@ def test_a_missing_device_is_named_with_what_the_machine_has(monkeypatch):
 
 @pytest.mark.parametrize('name', ['gpu', 'cuda:x', 'banana', '', ' cpu'])
 def test_parse_device_rejects_unknown_names(name):
-    with pytest.raises(ValueError, match=f"unknown device {name!r}.*this machine has 'cpu'"):
+    with pytest.raises(
+        ValueError, match=f"unknown device {name!r}.*this machine has 'cpu'"
+    ):
         d2l.parse_device(name)
 
 
@@ -78,8 +95,11 @@ def test_the_environment_variable_wins_and_is_checked(monkeypatch):
     monkeypatch.setenv('D2LMINI_DEVICE', 'cpu')
     assert d2l.default_device() == torch.device('cpu')
     monkeypatch.setenv('D2LMINI_DEVICE', 'cuda:3')
-    with pytest.raises(ValueError, match=r"D2LMINI_DEVICE='cuda:3'.*has 'cpu', "
-                                         r"'cuda:0'.*unset it"):
+    with pytest.raises(
+        ValueError,
+        match=r"D2LMINI_DEVICE='cuda:3'.*has 'cpu', "
+        r"'cuda:0'.*unset it",
+    ):
         d2l.default_device()
 
 
@@ -101,6 +121,7 @@ def test_get_data_ch11_rejects_a_bad_device():
 def test_set_seed_repeats_every_generator():
     def draw():
         return random.random(), np.random.rand(), torch.rand(1).item()
+
     d2l.set_seed(42)
     first = draw()
     d2l.set_seed(42)

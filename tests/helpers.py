@@ -1,0 +1,280 @@
+"""What the tests share: the repository's pages and chapters, the chapters'
+own code, throwaway book builds, a local web server, Chromium, and a fake
+accelerator."""
+
+import ast
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jupytext
+import pytest
+import torch
+import yaml
+from IPython.core.inputtransformer2 import TransformerManager
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The only reasons a test may give for skipping under CI=true (conftest.py).
+ALLOWED_SKIPS = ('needs a GPU', 'needs a non-root user')
+needs_gpu = pytest.mark.skipif(
+    not torch.cuda.is_available(),
+    reason='needs a GPU: this machine has no CUDA device',
+)
+needs_non_root = pytest.mark.skipif(
+    hasattr(os, 'geteuid') and os.geteuid() == 0,
+    reason='needs a non-root user: root may write to read-only folders',
+)
+
+
+# The book's pages and chapters.
+CHROMIUM_NAMES = (
+    'chromium',
+    'chromium-browser',
+    'google-chrome',
+    'google-chrome-stable',
+)
+
+
+def find_chromium():
+    """The system's Chromium: $CHROMIUM, else the first of CHROMIUM_NAMES on the
+    PATH, else None (Playwright never downloads a browser of its own here)."""
+    if os.environ.get('CHROMIUM'):
+        return os.environ['CHROMIUM']
+    return next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
+
+
+CHROMIUM_ARGS = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-dev-shm-usage',
+]
+
+
+def toc_pages(root=ROOT):
+    """Every document named in _toc.yml (root first), as docnames like 'chapters/minibatch_sgd'."""
+    toc = yaml.safe_load((Path(root) / '_toc.yml').read_text(encoding='utf-8'))
+    pages = [toc['root']]
+
+    def walk(entries):
+        for entry in entries or []:
+            if 'file' in entry:
+                pages.append(str(Path(entry['file']).with_suffix('')))
+            walk(entry.get('sections'))
+            walk(entry.get('chapters'))
+            for part in entry.get('parts', []):
+                walk(part.get('chapters'))
+
+    walk(toc.get('chapters'))
+    for part in toc.get('parts', []):
+        walk(part.get('chapters'))
+    return pages
+
+
+def source_of(page, root=ROOT):
+    """The source file of a docname (.md or .ipynb)."""
+    for suffix in ('.md', '.ipynb'):
+        path = Path(root) / f'{page}{suffix}'
+        if path.is_file():
+            return path
+    raise FileNotFoundError(
+        f'no .md or .ipynb source for toc entry {page!r} under {root}'
+    )
+
+
+def is_notebook(page, root=ROOT):
+    """Whether a page is executed as a notebook (an .ipynb, or an .md with a kernelspec)."""
+    path = source_of(page, root)
+    if path.suffix == '.ipynb':
+        return True
+    head = path.read_text(encoding='utf-8').split('\n---', 1)[0]
+    return (
+        path.read_text(encoding='utf-8').startswith('---')
+        and 'kernelspec:' in head
+    )
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+
+class SiteServer:
+    """Serve a folder on 127.0.0.1 at a free port in a daemon thread."""
+
+    def __init__(self, folder):
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+        self.url = f'http://127.0.0.1:{self.httpd.server_address[1]}/'
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, daemon=True
+        )
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class PageIndex(HTMLParser):
+    """The ids and the local link targets (href/src) of one HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for key in ('id', 'name'):
+            if attrs.get(key) and (key == 'id' or tag == 'a'):
+                self.ids.add(attrs[key])
+        for key in ('href', 'src'):
+            value = attrs.get(key)
+            if value and not re.match(
+                r'^([a-z][a-z0-9+.-]*:|//)', value, re.I
+            ):  # local only
+                self.links.append(value)
+
+
+def index_page(path):
+    """Parse one built HTML file into its PageIndex."""
+    parser = PageIndex()
+    parser.feed(Path(path).read_text(encoding='utf-8'))
+    return parser
+
+
+# The chapters' code.
+VERDICT = re.compile(r'''(['"])[^'"\n]*\1\s+if\s''')  # 'x' if ... else 'y'
+
+
+def code_cells(page):
+    """The code cells of a chapter ('chapters/minibatch_sgd', say), as
+    (source, metadata) pairs."""
+    nb = jupytext.read(ROOT / f'{page}.md')
+    return [(c.source, c.metadata) for c in nb.cells if c.cell_type == 'code']
+
+
+def tags(metadata):
+    return metadata.get('tags', [])
+
+
+def code_lines(source):
+    return [line for line in source.splitlines() if line.strip()]
+
+
+def scaffolding(page):
+    """How much of a chapter's code is hidden: hidden and visible code lines, the
+    longest hidden cell, Markdown(...) calls and computed verdict words."""
+    cells = code_cells(page)
+    hidden = [code_lines(s) for s, m in cells if 'remove-cell' in tags(m)]
+    visible = [code_lines(s) for s, m in cells if 'remove-cell' not in tags(m)]
+    sources = '\n'.join(s for s, _ in code_cells(page))
+    return {
+        'hidden': sum(map(len, hidden)),
+        'visible': sum(map(len, visible)),
+        'longest_hidden': max(map(len, hidden), default=0),
+        'markdown_calls': sources.count('Markdown('),
+        'verdicts': len(VERDICT.findall(sources)),
+    }
+
+
+def _constant(node):
+    """An assignment of a value computed from literals alone, e.g. 2 ** 10."""
+    return isinstance(node, ast.Assign) and not any(
+        isinstance(n, (ast.Name, ast.Call, ast.Attribute))
+        for n in ast.walk(node.value)
+    )
+
+
+def _magic(node):
+    """A line magic such as %matplotlib inline, as IPython turns it into Python."""
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and 'get_ipython' in ast.unparse(node.value.func)
+    )
+
+
+def _definition(node):
+    return isinstance(
+        node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
+    ) or _constant(node)
+
+
+def definitions(page):
+    """Run the chapter's cells that only import and define (functions, classes,
+    constants), in order, and return the namespace: the chapter's own code, for
+    testing. Globals that the functions read (X, y, ...) are the test's to set."""
+    namespace = {'__name__': f'chapter:{page}'}
+    for i, (source, _) in enumerate(code_cells(page)):
+        tree = ast.parse(TransformerManager().transform_cell(source))
+        body = [node for node in tree.body if not _magic(node)]
+        if body and all(map(_definition, body)):
+            module = ast.Module(body=body, type_ignores=[])
+            exec(
+                compile(module, f'{page}.md, code cell {i}', 'exec'), namespace
+            )
+    return namespace
+
+
+# Building books.
+def jb_flags():
+    """The strict build's flags, as `make book` passes them (the Makefile's
+    JB_FLAGS, the one place they are written)."""
+    out = subprocess.run(
+        ['make', '--no-print-directory', '-s', '-C', str(ROOT), 'jb-flags'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return out.split()
+
+
+def build_book(src, extra_env=None, timeout=1800):
+    """Run the strict `jupyter-book build` on `src`; return the
+    CompletedProcess."""
+    jb = Path(sys.executable).with_name('jupyter-book')
+    env = {**os.environ, **(extra_env or {})}
+    return subprocess.run(
+        [str(jb), 'build', str(src), *jb_flags()],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+
+
+# A simulated accelerator.
+def fake_accelerator(monkeypatch, kind, count):
+    """Pretend this machine's accelerator is `count` devices of type `kind`
+    (None: no accelerator), as torch.accelerator reports them; return the list
+    of devices that torch.accelerator.synchronize is asked to wait for."""
+    synced = []
+    device = torch.device(kind) if kind else None
+    monkeypatch.setattr(
+        torch.accelerator,
+        'current_accelerator',
+        lambda check_available=False: device,
+    )
+    monkeypatch.setattr(torch.accelerator, 'device_count', lambda: count)
+    monkeypatch.setattr(
+        torch.accelerator,
+        'synchronize',
+        lambda device=None: synced.append(torch.device(device)),
+    )
+    monkeypatch.delenv('D2LMINI_DEVICE', raising=False)
+    return synced

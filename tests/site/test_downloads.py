@@ -1,0 +1,78 @@
+"""Each chapter's .ipynb download opens with a cell that installs d2lmini in
+a kernel that lacks it (Colab, say): from the repository the publisher set,
+else it says how."""
+
+import ast
+
+import nbformat
+import pytest
+from downloads import install_cell, with_install_cell
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from tests.helpers import is_notebook, toc_pages
+
+CHAPTERS = [page for page in toc_pages() if is_notebook(page)]
+URL = 'https://github.com/someone/d2lmini'
+
+# A kernel without d2lmini, whose %pip only records what it was asked to do.
+NO_D2LMINI = """\
+import sys
+sys.modules['d2lmini'] = None  # importlib.util.find_spec now finds nothing
+asked = []
+get_ipython().register_magic_function(
+    lambda line: asked.append(line), 'line', 'pip')
+"""
+RECORD_PIP = """\
+asked = []
+get_ipython().register_magic_function(
+    lambda line: asked.append(line), 'line', 'pip')
+"""
+
+
+def run(cells):
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(c) for c in cells]
+    )
+    NotebookClient(nb, kernel_name='python3', timeout=120).execute()
+    return nb
+
+
+@pytest.mark.parametrize('language', ['en', 'zh'])
+def test_the_install_cell_installs_from_the_repository(language):
+    nb = run([NO_D2LMINI, install_cell(URL, language), 'print(asked)'])
+    assert ast.literal_eval(nb.cells[2].outputs[0].text) == [
+        f'install -q "d2lmini @ git+{URL}"'
+    ]
+
+
+@pytest.mark.parametrize('language', ['en', 'zh'])
+def test_without_a_repository_the_install_cell_says_how(language):
+    with pytest.raises(CellExecutionError) as info:
+        run([NO_D2LMINI, install_cell('', language)])
+    message = str(info.value)
+    assert 'ModuleNotFoundError' in message and 'pip install' in message
+
+
+def test_with_d2lmini_installed_the_install_cell_does_nothing():
+    nb = run([RECORD_PIP, install_cell(URL), 'print(asked)'])
+    assert nb.cells[2].outputs[0].text.strip() == '[]'
+
+
+def test_the_install_cell_goes_first_and_stays_off_the_site():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])
+    with_install_cell(nb, URL)
+    assert nb.cells[0].source == install_cell(URL)
+    assert nb.cells[0].metadata['tags'] == ['remove-cell']
+    assert nb.cells[1].source == '1'
+    nbformat.validate(nb)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('page', CHAPTERS)
+def test_every_download_starts_with_the_install_cell(book_html, page):
+    nb = nbformat.read(book_html / '_sources' / f'{page}.ipynb', as_version=4)
+    nbformat.validate(nb)
+    language = 'zh' if page.startswith('chapters/zh/') else 'en'
+    assert nb.cells[0].source == install_cell('', language)  # no URL set
+    assert nb.cells[1].cell_type == 'markdown'  # then the chapter itself
