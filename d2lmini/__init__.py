@@ -5,6 +5,7 @@ Use it where the book says ``from d2l import torch as d2l``::
     import d2lmini as d2l
 """
 
+from . import checks
 from .book import Words, glue
 from .data import (
     DATA_HUB,
@@ -39,17 +40,24 @@ from .plotting import (
     use_cjk_font,
     use_svg_display,
 )
+from .sysinfo import cache_sizes, smallest_cache
 from .timer import Timer, synchronize, time_each, time_it
 from .train import (
     evaluate_loss,
+    examples_per_epoch,
+    features_of,
     init_params,
+    linear_model,
     linreg,
+    record_due,
     record_points,
     set_train_labels,
     sgd,
     squared_loss,
     train_ch11,
     train_concise_ch11,
+    train_labels,
+    train_loop,
 )
 
 __version__ = '0.2.0'

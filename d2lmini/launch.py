@@ -36,6 +36,11 @@ def stop(proc, grace=15):
     proc.wait()
 
 
+def package_root():
+    """The folder that holds the d2lmini package, for the workers' path."""
+    return str(Path(__file__).resolve().parents[1])
+
+
 def launch(nproc, args=(), timeout=120, module='d2lmini.data_parallel'):
     """Run `nproc` workers of `module` on this machine with torchrun; return
     their output.
@@ -46,7 +51,7 @@ def launch(nproc, args=(), timeout=120, module='d2lmini.data_parallel'):
     leaves no log folder behind."""
     nproc = checks.positive_int('nproc', nproc)
     timeout = checks.positive('timeout', timeout)
-    root = str(Path(__file__).resolve().parents[1])
+    root = package_root()
     env = {
         **os.environ,
         'OMP_NUM_THREADS': '1',

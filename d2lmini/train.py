@@ -53,13 +53,14 @@ def evaluate_loss(net, data_iter, loss):
     return total / count
 
 
-def _features(data_iter):
+def features_of(data_iter):
     """All the features behind a loader, or else its first batch of them."""
     full = _full_data(data_iter)
     return full[0] if full is not None else next(iter(data_iter))[0]
 
 
-def _num_examples(data_iter):
+def examples_per_epoch(data_iter):
+    """The number of examples in one pass over a loader."""
     full = _full_data(data_iter)
     if full is not None:
         return len(full[0])
@@ -105,7 +106,7 @@ def record_points(n, batch_size, num_epochs, record_every=200):
     return np.array(points)
 
 
-def _train(
+def train_loop(
     step,
     net,
     loss,
@@ -121,12 +122,12 @@ def _train(
     `on_epoch_end()` is called after every epoch, outside the timed training.
     verbose=False trains silently: no printout and no live plot."""
     num_epochs = checks.positive_int('num_epochs', num_epochs)
-    n_per_epoch = _num_examples(data_iter)
+    n_per_epoch = examples_per_epoch(data_iter)
     animator = (
         Animator(**train_labels, xlim=[0, num_epochs]) if verbose else None
     )
     epochs, times, losses = [], [], []
-    n, clock = 0, Timer(_features(data_iter).device)  # runs while training
+    n, clock = 0, Timer(features_of(data_iter).device)  # runs while training
 
     def record():
         clock.stop()  # evaluation is not training time
@@ -197,7 +198,7 @@ def train_ch11(
 ):
     """Train linear regression with a from-scratch optimizer `trainer_fn`."""
     lr = checks.learning_rate(hyperparams)
-    w, b = init_params(feature_dim, _features(data_iter).device)
+    w, b = init_params(feature_dim, features_of(data_iter).device)
     w.requires_grad_(True)
     b.requires_grad_(True)
     net, loss = lambda X: linreg(X, w, b), squared_loss
@@ -207,7 +208,7 @@ def train_ch11(
         l.backward()
         trainer_fn([w, b], states, hyperparams)
 
-    return _train(step, net, loss, data_iter, num_epochs, lr, verbose)
+    return train_loop(step, net, loss, data_iter, num_epochs, lr, verbose)
 
 
 def train_concise_ch11(
@@ -223,7 +224,7 @@ def train_concise_ch11(
     `on_epoch_end(optimizer)`, if given, is called after every epoch: to
     decay the learning rate, for example."""
     lr = checks.learning_rate(hyperparams)
-    X = _features(data_iter)  # (examples, features)
+    X = features_of(data_iter)  # (examples, features)
     net = nn.Sequential(linear_model(X.shape[1], X.device))
     optimizer = trainer_fn(net.parameters(), **hyperparams)
     # nn.MSELoss is twice squared_loss, so halve it to compare with train_ch11.
@@ -242,7 +243,7 @@ def train_concise_ch11(
     epoch_end = (
         None if on_epoch_end is None else lambda: on_epoch_end(optimizer)
     )
-    return _train(
+    return train_loop(
         step,
         net,
         loss,

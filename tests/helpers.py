@@ -182,7 +182,10 @@ def scaffolding(page):
     cells = code_cells(page)
     hidden = [code_lines(s) for s, m in cells if 'remove-cell' in tags(m)]
     visible = [code_lines(s) for s, m in cells if 'remove-cell' not in tags(m)]
-    sources = '\n'.join(s for s, _ in code_cells(page))
+    # Lesson code kept in the package (#@save cells) is not scaffolding.
+    sources = '\n'.join(
+        s for s, _ in code_cells(page) if not s.startswith('#@save')
+    )
     return {
         'hidden': sum(map(len, hidden)),
         'visible': sum(map(len, visible)),

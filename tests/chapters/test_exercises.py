@@ -24,15 +24,9 @@ def toy_data(n=60, features=3, seed=0):
     return X, y
 
 
-def use_data(chapter, X, y):
-    """Set the chapter's globals X, y, n and feature_dim to this data."""
-    chapter.update(X=X, y=y, n=len(X), feature_dim=X.shape[1])
-
-
 def test_sweep_records_every_run_and_marks_divergence(chapter, capsys):
     X, y = toy_data()
-    use_data(chapter, X, y)
-    runs = chapter['sweep']({5: [0.05, 100.0], 60: [0.5]}, num_epochs=2, target=0.5)
+    runs = chapter['sweep'](X, y, {5: [0.05, 100.0], 60: [0.5]}, num_epochs=2, target=0.5)
     assert [(r['batch_size'], r['lr']) for r in runs] == [(5, 0.05), (5, 100.0), (60, 0.5)]
     ok, bad, gd = runs
     assert ok['loss'] < 0.5 and ok['sec_to_target'] < math.inf and ok['sec_per_epoch'] > 0
@@ -44,9 +38,8 @@ def test_sweep_records_every_run_and_marks_divergence(chapter, capsys):
 
 def test_sweep_reports_where_a_run_first_reached_the_target(chapter):
     X, y = toy_data(n=1000)  # one epoch of batches of 10 records the loss 5 times
-    use_data(chapter, X, y)
     d2l.set_seed(0)
-    [run] = chapter['sweep']({10: [0.01]}, num_epochs=1, target=1.0)
+    [run] = chapter['sweep'](X, y, {10: [0.01]}, num_epochs=1, target=1.0)
     d2l.set_seed(0)  # the same run again, to see its whole loss curve
     times, losses = d2l.train_ch11(d2l.sgd, None, {'lr': 0.01},
                                    d2l.load_array((X, y), 10), 3, 1, verbose=False)
@@ -54,7 +47,7 @@ def test_sweep_reports_where_a_run_first_reached_the_target(chapter):
     k = next(i for i, l in enumerate(losses) if l <= 1.0)
     assert 0 < k < len(losses) - 1  # reached in the middle, so the test can tell
     assert run['examples_to_target'] == 200 * (k + 1)
-    [never] = chapter['sweep']({10: [0.01]}, num_epochs=1, target=0.0)
+    [never] = chapter['sweep'](X, y, {10: [0.01]}, num_epochs=1, target=0.0)
     assert never['sec_to_target'] == never['examples_to_target'] == math.inf
 
 
@@ -116,6 +109,6 @@ def test_exercises_page_shows_the_solution_code_in_dropdowns(book_html):
     page = (book_html / 'chapters' / 'exercises.html').read_text(encoding='utf-8')
     assert page.count('class="solution dropdown') >= 4
     text = html.unescape(re.sub(r'<[^>]+>', '', page))
-    for code in ['def sweep(grid', 'def tenfold_decay(optimizer',
+    for code in ['def sweep(X, y, grid', 'def tenfold_decay(optimizer',
                  'class ReplacementLoader(d2l.ArrayLoader)']:
         assert code in text
