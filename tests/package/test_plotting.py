@@ -33,7 +33,7 @@ def run_cells(cells, folder):
     NotebookClient(
         nb,
         kernel_name='python3',
-        timeout=120,
+        timeout=600,
         resources={'metadata': {'path': str(folder)}},
     ).execute()
     return nb
@@ -100,7 +100,7 @@ def test_a_plain_script_prints_nothing_and_starts_no_ipython(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == '' and result.stderr == ''

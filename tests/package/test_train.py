@@ -2,7 +2,6 @@
 
 import math
 import re
-import time
 
 import pytest
 import torch
@@ -10,6 +9,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 import d2lmini as d2l
+import d2lmini.timer
 import d2lmini.train
 
 
@@ -128,23 +128,22 @@ def test_record_points_with_a_partial_last_batch(animators):
 
 
 def test_sec_per_epoch_excludes_evaluation(monkeypatch, capsys):
-    pause = 0.2
+    # A clock that only moves while the loss is evaluated: whatever the
+    # machine's speed, none of it may count as training time.
+    now = [0.0]
+    monkeypatch.setattr(d2lmini.timer.time, 'perf_counter', lambda: now[0])
     evaluate = d2lmini.train.evaluate_loss
 
     def slow_evaluate(*args):
-        time.sleep(pause)
+        now[0] += 100.0
         return evaluate(*args)
 
     monkeypatch.setattr(d2lmini.train, 'evaluate_loss', slow_evaluate)
-    times, losses = train_sgd(
-        1, 1500, num_epochs=3
-    )  # a point after every step
-    assert len(losses) == 3
-    assert times[-1] < pause  # three evaluations slept 3 * pause in all
-    sec_per_epoch = float(
-        re.search(r'([\d.e+-]+) sec/epoch', capsys.readouterr().out)[1]
-    )
-    assert sec_per_epoch < pause / 3
+    times, losses = train_sgd(1, 1500, num_epochs=3)  # a point per step
+    assert len(losses) == 3 and now[0] == 300.0
+    assert times == [0.0, 0.0, 0.0]
+    printed = re.search(r'([\d.e+-]+) sec/epoch', capsys.readouterr().out)[1]
+    assert float(printed) == 0.0
 
 
 def test_same_seed_same_losses():
@@ -364,16 +363,24 @@ def test_a_scheduler_steps_once_per_epoch_with_a_data_loader():
 
 
 def test_on_epoch_end_time_is_not_training_time(monkeypatch):
-    pause = 0.2
+    # A clock that only moves when on_epoch_end runs: whatever the machine's
+    # speed, the training time must not include it.
+    now = [0.0]
+    monkeypatch.setattr(d2lmini.timer.time, 'perf_counter', lambda: now[0])
+
+    def pause(optimizer):
+        now[0] += 100.0
+
     times, _ = d2l.train_concise_ch11(
         torch.optim.SGD,
         {'lr': 0.1},
         toy_loader(),
         2,
         verbose=False,
-        on_epoch_end=lambda opt: time.sleep(pause),
+        on_epoch_end=pause,
     )
-    assert times[-1] < pause
+    assert now[0] == 200.0  # called after each of the 2 epochs
+    assert times[-1] == 0.0
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def make_publish(clone, remote):
         env=GIT_ENV,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
 
 

@@ -70,6 +70,7 @@ class Visit:
                 "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
             )
         self.page = self.context.new_page()
+        self.page.set_default_timeout(120_000)  # a busy machine is slow
         self.errors, self.failed = [], []
         local = site.url.rstrip('/')
         # No internet here: abort every non-local request, and do not count those.
@@ -134,7 +135,7 @@ def visit(browser, site):
 
 
 def fetch(url):
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with urllib.request.urlopen(url, timeout=120) as response:
         return response.read()
 
 
@@ -282,12 +283,12 @@ def test_search_finds_chapter(visit, query, expected):
     """The search page lists the chapter for its key word."""
     v = visit(f'search.html?q={query}')
     v.page.wait_for_selector(
-        '#search-results p.search-summary, #search-results li', timeout=20_000
+        '#search-results p.search-summary, #search-results li', timeout=120_000
     )
     v.page.wait_for_function(
         "!document.querySelector('#search-progress') || "
         "document.querySelector('#search-progress').innerText === ''",
-        timeout=20_000,
+        timeout=120_000,
     )
     hits = v.page.evaluate(
         "[...document.querySelectorAll('#search-results li a')].map(a => a.href)"

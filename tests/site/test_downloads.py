@@ -34,7 +34,7 @@ def run(cells):
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell(c) for c in cells]
     )
-    NotebookClient(nb, kernel_name='python3', timeout=120).execute()
+    NotebookClient(nb, kernel_name='python3', timeout=600).execute()
     return nb
 
 
