@@ -16,9 +16,11 @@ TORCH_INDEX ?=
 CONSTRAINTS ?= constraints.txt
 JB_FLAGS ?= -W --keep-going
 REPO_URL ?=
+# `make deps PDF=1` also installs TeX and the tools that `make pdf` needs.
+PDF ?=
 REMOTE ?= origin
 
-.PHONY: book test deps setup lab bench publish lock clean
+.PHONY: book pdf pdf-tools test deps setup lab bench publish lock clean
 
 $(STAMP): pyproject.toml requirements.txt requirements-dev.txt $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "'$(PYTHON) \
@@ -33,10 +35,25 @@ setup: $(STAMP)
 book: $(STAMP)
 	BOOK_REPO_URL=$(REPO_URL) $(BIN)/jupyter-book build . $(JB_FLAGS)
 
-deps:
-	bash scripts/system-deps.sh
+# The PDF edition, _build/latex/d2lmini.pdf, typeset with XeLaTeX from the
+# execution cache that `make book` filled (a chapter the cache holds is not run
+# again); then the site again, which copies the PDF into _build/html and links
+# it (its pages are rewritten, nothing is re-read). Without TeX it stops with
+# one line that names the packages (`make deps PDF=1` installs them).
+PDF_MISSING = $(shell bash scripts/system-deps.sh --check-pdf 2>&1)
+pdf-tools:
+	$(if $(PDF_MISSING),$(error $(PDF_MISSING)))
 
-test: $(STAMP) deps
+pdf: pdf-tools $(STAMP)
+	BOOK_REPO_URL=$(REPO_URL) $(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
+	BOOK_REPO_URL=$(REPO_URL) $(BIN)/jupyter-book build . $(JB_FLAGS)
+
+deps:
+	PDF=$(PDF) bash scripts/system-deps.sh
+
+# The tests build the PDF too, so they need the PDF packages.
+test: $(STAMP)
+	$(MAKE) deps PDF=1
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
