@@ -11,6 +11,8 @@
 #   texlive-lang-chinese        xeCJK, for the Chinese chapter
 #   latexmk                     runs XeLaTeX as often as the references need
 #   fonts-freefont-otf          FreeSerif/FreeSans/FreeMono, Sphinx's XeLaTeX fonts
+#   fonts-noto-cjk              Noto Serif/Sans/Sans Mono CJK SC, which the PDF
+#                               names for its Chinese text (_config.yml)
 #   librsvg2-bin                rsvg-convert: the SVG figures become PDF figures
 #   poppler-utils               pdftotext and pdftoppm, for the PDF test
 # It installs only what is missing, and prints the command before it runs it.
@@ -40,6 +42,13 @@ pdf_missing() {
   fi
   command -v fc-list >/dev/null && fc-list FreeSerif family | grep -q . \
     || missing+=(fonts-freefont-otf)
+  local font
+  for font in "Noto Serif CJK SC" "Noto Sans CJK SC" "Noto Sans Mono CJK SC"; do
+    if ! command -v fc-list >/dev/null || ! fc-list "$font" family | grep -q .; then
+      missing+=(fonts-noto-cjk)
+      break
+    fi
+  done
   command -v rsvg-convert >/dev/null || missing+=(librsvg2-bin)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   echo "${missing[*]}"
@@ -54,7 +63,6 @@ cjk_font_missing() {
 
 if [ "${1:-}" = --check-pdf ]; then
   need=($(pdf_missing))
-  cjk_font_missing && need+=(fonts-noto-cjk)
   if [ ${#need[@]} -gt 0 ]; then
     echo "make pdf: missing ${need[*]}: run 'make deps PDF=1' (apt-get, as root or" \
          "with sudo) or install them with your system's package manager" >&2
@@ -72,7 +80,9 @@ done
 cjk_font_missing && need+=(fonts-noto-cjk)
 what="a Chromium browser and a CJK font"
 if [ "${PDF:-}" = 1 ]; then
-  need+=($(pdf_missing))
+  for pkg in $(pdf_missing); do
+    [[ " ${need[*]} " == *" $pkg "* ]] || need+=("$pkg")
+  done
   what="$what, and TeX for the PDF"
 fi
 if [ ${#need[@]} -eq 0 ]; then
