@@ -16,10 +16,13 @@ TORCH_INDEX ?=
 CONSTRAINTS ?= constraints.txt
 JB_FLAGS ?= -W --keep-going
 REPO_URL ?=
+# `make deps PDF=1` also installs TeX and the tools that `make pdf` needs.
+PDF ?=
 REMOTE ?= origin
 LINTED := d2lmini _ext tests benchmarks scripts
 
-.PHONY: book test check lint jb-flags deps setup lab bench publish lock clean
+.PHONY: book pdf pdf-tools test check lint jb-flags deps setup lab bench \
+  publish lock clean
 
 $(STAMP): pyproject.toml requirements.txt requirements-dev.txt $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "'$(PYTHON) \
@@ -38,11 +41,27 @@ book: $(STAMP)
 jb-flags:
 	@echo $(JB_FLAGS)
 
-deps:
-	bash scripts/system-deps.sh
+# The PDF edition, _build/latex/d2lmini.pdf, typeset with XeLaTeX from the
+# execution cache that `make book` filled (a chapter the cache holds is not run
+# again); then the site again, which copies the PDF into _build/html and links
+# it (its pages are rewritten, nothing is re-read). Without TeX it stops with
+# one line that names the packages (`make deps PDF=1` installs them).
+PDF_MISSING = $(shell bash scripts/system-deps.sh --check-pdf 2>&1)
+pdf-tools:
+	$(if $(PDF_MISSING),$(error $(PDF_MISSING)))
 
-# The whole suite: lint, then every test (the book is built once if needed).
-test: $(STAMP) deps lint
+pdf: pdf-tools $(STAMP)
+	BOOK_REPO_URL=$(REPO_URL) $(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
+	BOOK_REPO_URL=$(REPO_URL) $(BIN)/jupyter-book build . $(JB_FLAGS)
+
+deps:
+	PDF=$(PDF) bash scripts/system-deps.sh
+
+# The whole suite: the system packages (the tests build the PDF too, so
+# they need the PDF's), lint, then every test (the book is built if needed).
+test: $(STAMP)
+	$(MAKE) deps PDF=1
+	$(MAKE) lint
 	$(BIN)/python -m pytest
 
 # Everyday work: the package's unit tests and the chapters' code, in a minute.

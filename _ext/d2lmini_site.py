@@ -8,4 +8,5 @@ def setup(app):
     app.setup_extension("exec_cache")  # outputs keyed to the package
     app.setup_extension("downloads")  # .ipynb downloads with an install cell
     app.setup_extension("page_fixes")  # theme scripts, Chinese captions
+    app.setup_extension("pdf_edition")  # the PDF's fixes, and the site's link
     return {"parallel_read_safe": True, "parallel_write_safe": True}
