@@ -4,10 +4,15 @@ GPU or a non-root user."""
 
 import os
 
-import psutil
 import pytest
 
-from tests.helpers import ALLOWED_SKIPS, ROOT, build_book
+from tests.helpers import (
+    ALLOWED_SKIPS,
+    ROOT,
+    build_book,
+    descendants,
+    reap_new,
+)
 
 # The tests use the airfoil copy shipped in d2lmini/datasets, as a reader's
 # fresh clone does; the download tests set their own data folders.
@@ -50,26 +55,16 @@ def pytest_make_collect_report(collector):
     _fail_forbidden_skip(outcome.get_result())
 
 
-def _descendants():
-    return psutil.Process().children(recursive=True)
-
-
 @pytest.fixture(autouse=True)
 def no_process_left_behind():
     """Stop and reap every process that a test started and left running
     (a timed-out subprocess and its children, say), even when the test
     failed, so that nothing it left can slow or fail a later test. Processes
     of longer-lived fixtures (a browser, a kernel) started before the test
-    and are left alone."""
-    before = {p.pid for p in _descendants()}
+    and are left alone, with what they start."""
+    before = {p.pid for p in descendants()}
     yield
-    left = [p for p in _descendants() if p.pid not in before]
-    for proc in left:
-        try:
-            proc.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(left, timeout=30)
+    reap_new(before)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jupytext
+import psutil
 import pytest
 import torch
 import yaml
@@ -281,3 +282,32 @@ def fake_accelerator(monkeypatch, kind, count):
     )
     monkeypatch.delenv('D2LMINI_DEVICE', raising=False)
     return synced
+
+
+# Processes the tests leave behind.
+def descendants():
+    """Every process this one started, and theirs."""
+    return psutil.Process().children(recursive=True)
+
+
+def _started_by(proc, pids):
+    """Whether one of `pids` is an ancestor of `proc`: a renderer that a
+    module's browser started during a test belongs to that browser."""
+    try:
+        return any(parent.pid in pids for parent in proc.parents())
+    except psutil.Error:  # it ended while we looked
+        return False
+
+
+def reap_new(before, timeout=30):
+    """Kill and reap the descendants that are not in `before` (pids) and were
+    not started by one of them; return those that were found."""
+    left = [p for p in descendants() if p.pid not in before]
+    left = [p for p in left if not _started_by(p, before)]
+    for proc in left:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(left, timeout=timeout)
+    return left
