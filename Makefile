@@ -18,6 +18,8 @@ JB_FLAGS ?= -W --keep-going
 REPO_URL ?=
 REMOTE ?= origin
 LINTED := d2lmini _ext tests benchmarks scripts
+# The chapters as plain-Markdown notebooks, written by `make book`.
+NOTEBOOKS := _build/jupyter
 
 .PHONY: book test check lint jb-flags deps setup lab bench publish lock clean
 
@@ -31,8 +33,9 @@ $(STAMP): pyproject.toml requirements.txt requirements-dev.txt $(CONSTRAINTS)
 
 setup: $(STAMP)
 
+# The site, then the chapters as notebooks (both strict; see the script).
 book: $(STAMP)
-	BOOK_REPO_URL=$(REPO_URL) $(BIN)/jupyter-book build . $(JB_FLAGS)
+	BOOK_REPO_URL=$(REPO_URL) $(BIN)/python scripts/build_book.py . $(JB_FLAGS)
 
 # The strict build flags, for the tests that build throwaway books.
 jb-flags:
@@ -57,10 +60,13 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_speed.py
 
+# JupyterLab on the rendered notebooks (built first if missing).
 lab: $(STAMP)
 	$(BIN)/python -c "import jupyterlab" 2>/dev/null || \
-	  $(BIN)/pip install -q "jupyterlab>=4"
-	$(BIN)/jupyter lab chapters/
+	  $(BIN)/pip install -q -c $(CONSTRAINTS) "jupyterlab>=4"
+	test -f $(NOTEBOOKS)/chapters/minibatch_sgd.ipynb || $(MAKE) book
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(NOTEBOOKS) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Push the built site to the gh-pages branch of $(REMOTE); run `make book` first.
 publish:
