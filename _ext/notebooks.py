@@ -233,6 +233,10 @@ class NotebookBuilder(JupyterBuilder):
         if "tags" in twin.metadata:  # hide-input, say
             cell.metadata["tags"] = list(twin.metadata["tags"])
 
+    def copy_static_files(self):
+        """Nothing to copy: the notebooks carry their images as outputs (the
+        upstream builder would leave an empty _static/ beside them)."""
+
     def finish(self):
         try:
             super().finish()
