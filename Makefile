@@ -20,6 +20,8 @@ REPO_URL ?=
 PDF ?=
 REMOTE ?= origin
 LINTED := d2lmini _ext tests benchmarks scripts
+# The chapters as plain-Markdown notebooks, written by `make book`.
+NOTEBOOKS := _build/jupyter
 
 .PHONY: book pdf pdf-tools test check lint jb-flags deps setup lab bench \
   publish lock clean
@@ -34,8 +36,9 @@ $(STAMP): pyproject.toml requirements.txt requirements-dev.txt $(CONSTRAINTS)
 
 setup: $(STAMP)
 
+# The site, then the chapters as notebooks (both strict; see the script).
 book: $(STAMP)
-	BOOK_REPO_URL=$(REPO_URL) $(BIN)/jupyter-book build . $(JB_FLAGS)
+	BOOK_REPO_URL=$(REPO_URL) $(BIN)/python scripts/build_book.py . $(JB_FLAGS)
 
 # The strict build flags, for the tests that build throwaway books.
 jb-flags:
@@ -52,7 +55,7 @@ pdf-tools:
 
 pdf: pdf-tools $(STAMP)
 	BOOK_REPO_URL=$(REPO_URL) $(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
-	BOOK_REPO_URL=$(REPO_URL) $(BIN)/jupyter-book build . $(JB_FLAGS)
+	BOOK_REPO_URL=$(REPO_URL) $(BIN)/python scripts/build_book.py . $(JB_FLAGS)
 
 deps:
 	PDF=$(PDF) bash scripts/system-deps.sh
@@ -76,10 +79,13 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_speed.py
 
+# JupyterLab on the rendered notebooks (built first if missing).
 lab: $(STAMP)
 	$(BIN)/python -c "import jupyterlab" 2>/dev/null || \
-	  $(BIN)/pip install -q "jupyterlab>=4"
-	$(BIN)/jupyter lab chapters/
+	  $(BIN)/pip install -q -c $(CONSTRAINTS) "jupyterlab>=4"
+	test -f $(NOTEBOOKS)/chapters/minibatch_sgd.ipynb || $(MAKE) book
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(NOTEBOOKS) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Push the built site to the gh-pages branch of $(REMOTE); run `make book` first.
 publish:

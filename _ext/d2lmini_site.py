@@ -7,6 +7,7 @@ def setup(app):
     app.setup_extension("buttons")  # repository and launch buttons
     app.setup_extension("exec_cache")  # outputs keyed to the package
     app.setup_extension("downloads")  # .ipynb downloads with an install cell
+    app.setup_extension("notebooks")  # plain-Markdown notebooks
     app.setup_extension("page_fixes")  # theme scripts, Chinese captions
     app.setup_extension("pdf_edition")  # the PDF's fixes, and the site's link
     return {"parallel_read_safe": True, "parallel_write_safe": True}

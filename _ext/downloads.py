@@ -1,4 +1,5 @@
-"""Each chapter's executed notebook as an .ipynb download, opening with a
+"""Each chapter's .ipynb download: the chapter in plain Jupyter Markdown
+with its outputs (notebooks.py writes it into `_sources/`), opening with a
 cell that installs d2lmini in a kernel that lacks it (Colab, say)."""
 
 from pathlib import Path
@@ -43,20 +44,14 @@ def with_install_cell(notebook, url, language="en"):
 
 
 def add_ipynb_download(app, pagename, templatename, context, doctree):
-    """Offer the executed notebook of every notebook page as an .ipynb."""
+    """Offer every notebook page as an .ipynb: `_sources/PAGE.ipynb`, which
+    the notebook build that follows the HTML one writes (notebooks.py)."""
     executed = (
         Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     )
     source = str(context.get("sourcename", ""))
-    if not executed.is_file() or not source.endswith((".md", ".md.txt")):
-        return
-    notebook = nbformat.read(executed, as_version=4)
-    url = app.config.html_theme_options.get("repository_url", "")
-    language = "zh" if pagename.startswith("chapters/zh/") else "en"
-    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(with_install_cell(notebook, url, language), target)
-    context["ipynb_source"] = f"{pagename}.ipynb"
+    if executed.is_file() and source.endswith((".md", ".md.txt")):
+        context["ipynb_source"] = f"{pagename}.ipynb"
 
 
 def setup(app):

@@ -235,6 +235,56 @@ def definitions(page):
     return namespace
 
 
+# The chapters as notebooks: what a JupyterLab or Colab reader sees.
+NOTEBOOKS = ROOT / '_build' / 'jupyter'  # `make book` writes them (make lab)
+
+# Raw MyST markup, by kind, that must never reach a notebook's Markdown.
+LEAKS = {
+    'role': re.compile(r'\{[a-zA-Z][\w:.-]*\}`'),  # {glue:text}`x`, {doc}`x`
+    'glue': re.compile(r'\{glue(?![\w:.-]*\}`)'),  # a glue role gone wrong
+    'directive': re.compile(r'^\s*(?:`{3,}|~{3,}|:{3,})\s*\{', re.M),
+    'target': re.compile(r'^\s*\([^()\s]+\)=\s*$', re.M),  # (label)=
+    'math label': re.compile(r'\$\$\s*\([^()\s]+\)'),  # $$ (label)
+}
+
+# The lesson's functions, as code cells of these chapters.
+LESSON_FUNCTIONS = {
+    'chapters/minibatch_sgd': ['sgd', 'train_ch11', 'train_concise_ch11'],
+    'chapters/zh/minibatch_sgd': ['sgd', 'train_ch11', 'train_concise_ch11'],
+}
+
+
+def leaked_markup(markdown_sources):
+    """Every piece of raw MyST markup in some Markdown cells' sources, as
+    (kind, text) pairs."""
+    return [
+        (kind, match.group(0).strip())
+        for source in markdown_sources
+        for kind, pattern in LEAKS.items()
+        for match in pattern.finditer(source)
+    ]
+
+
+def defined_functions(code_sources):
+    """The names of the functions that some code cells define."""
+    return set(re.findall(r'^def\s+(\w+)\s*\(', '\n'.join(code_sources), re.M))
+
+
+def check_notebook_content(page, markdown_sources, code_sources):
+    """What every notebook of a chapter must show a reader: Markdown free of
+    raw MyST markup, and the lesson's functions as code cells."""
+    leaks = leaked_markup(markdown_sources)
+    assert leaks == [], f'{page}: raw MyST markup in the Markdown: {leaks}'
+    missing = set(LESSON_FUNCTIONS.get(page, [])) - defined_functions(
+        code_sources
+    )
+    if missing and '{literalinclude}' in source_of(page).read_text('utf-8'):
+        # Until the chapter defines them in its cells, the page shows them
+        # from the package with literalinclude: a listing, not a cell.
+        pytest.xfail('lesson code not yet in cells')
+    assert not missing, f'{page}: no code cell defines {sorted(missing)}'
+
+
 # Building books.
 def jb_flags():
     """The strict build's flags, as `make book` passes them (the Makefile's
@@ -249,12 +299,13 @@ def jb_flags():
 
 
 def build_book(src, extra_env=None, timeout=1800):
-    """Run the strict `jupyter-book build` on `src`; return the
+    """Build the book in `src` as `make book` does: the site, then the
+    notebooks, both strict (scripts/build_book.py); return the
     CompletedProcess."""
-    jb = Path(sys.executable).with_name('jupyter-book')
     env = {**os.environ, **(extra_env or {})}
+    script = ROOT / 'scripts' / 'build_book.py'
     return subprocess.run(
-        [str(jb), 'build', str(src), *jb_flags()],
+        [sys.executable, str(script), str(src), *jb_flags()],
         capture_output=True,
         text=True,
         env=env,

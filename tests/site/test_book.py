@@ -234,6 +234,39 @@ def test_myst_domains_warnings_are_not_suppressed(tmp_path, suppressed):
     assert ('a myst.domains warning on purpose' in log) != suppressed
 
 
+NOTEBOOK_WARNING = '''\
+"""A test extension: a warning in the notebook build only."""
+from sphinx.util import logging
+
+
+def warn(app):
+    if app.builder.name == 'jupyter':
+        logging.getLogger(__name__).warning('a notebook warning on purpose')
+
+
+def setup(app):
+    app.connect('builder-inited', warn)
+'''
+
+
+def test_a_warning_in_the_notebook_build_fails_the_build(tmp_path):
+    # sphinx-tojupyter's builder ends the process in finish(), before Sphinx
+    # counts the warnings; notebooks.py keeps the count.
+    book = _mini_book(tmp_path, '# Notebook\n')
+    (book / '_ext' / 'warn_notebook.py').write_text(NOTEBOOK_WARNING)
+    config = (book / '_config.yml').read_text(encoding='utf-8')
+    config = config.replace(
+        '    d2lmini_site: _ext\n',
+        '    d2lmini_site: _ext\n    warn_notebook: _ext\n',
+    )
+    (book / '_config.yml').write_text(config, encoding='utf-8')
+    result = build_book(book, timeout=600)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, log[-3000:]
+    assert 'a notebook warning on purpose' in log
+    assert (book / '_build' / 'html' / 'index.html').is_file()  # site first
+
+
 VERSION_PAGE = '''\
 # Version
 
@@ -255,11 +288,18 @@ def test_a_change_in_the_package_re_executes_the_chapters(tmp_path):
     )
     env = {'PYTHONPATH': str(book)}  # the kernels import this copy of d2lmini
     page = book / '_build' / 'html' / 'chapters' / 'version.html'
+    notebook = book / '_build' / 'jupyter' / 'chapters' / 'version.ipynb'
 
     def build_and_read():
         result = build_book(book, env, timeout=600)
         assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-        return re.sub(r'<[^>]+>', '', page.read_text(encoding='utf-8'))
+        prose = re.sub(r'<[^>]+>', '', page.read_text(encoding='utf-8'))
+        # The notebook is rewritten too, though the chapter's source is not.
+        cells = json.loads(notebook.read_text(encoding='utf-8'))['cells']
+        text = '\n'.join(''.join(c['source']) for c in cells)
+        version = re.search(r'version (\S+)\.', prose).group(1)
+        assert f'version {version}.' in text
+        return prose
 
     import d2lmini
 

@@ -1,8 +1,11 @@
 """Each chapter's .ipynb download opens with a cell that installs d2lmini in
 a kernel that lacks it (Colab, say): from the repository the publisher set,
-else it says how."""
+else it says how. Then it reads as the lesson, in plain Jupyter Markdown,
+and runs top to bottom."""
 
 import ast
+import re
+from html import unescape
 
 import nbformat
 import pytest
@@ -10,9 +13,10 @@ from downloads import install_cell, with_install_cell
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from tests.helpers import is_notebook, toc_pages
+from tests.helpers import check_notebook_content, is_notebook, toc_pages
 
 CHAPTERS = [page for page in toc_pages() if is_notebook(page)]
+CELL_TIMEOUT = 600  # seconds, as in _config.yml
 URL = 'https://github.com/someone/d2lmini'
 
 # A kernel without d2lmini, whose %pip only records what it was asked to do.
@@ -76,3 +80,48 @@ def test_every_download_starts_with_the_install_cell(book_html, page):
     language = 'zh' if page.startswith('chapters/zh/') else 'en'
     assert nb.cells[0].source == install_cell('', language)  # no URL set
     assert nb.cells[1].cell_type == 'markdown'  # then the chapter itself
+
+
+def _sources(nb, cell_type):
+    return [c.source for c in nb.cells if c.cell_type == cell_type]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('page', CHAPTERS)
+def test_every_download_reads_as_the_lesson(book_html, page):
+    """Prose without raw MyST markup, the lesson's functions as code, the
+    outputs of this build, and no glue-only cells."""
+    nb = nbformat.read(book_html / '_sources' / f'{page}.ipynb', as_version=4)
+    code = [c for c in nb.cells[1:] if c.cell_type == 'code']
+    assert not [c.source for c in code if 'glue(' in c.source]
+    assert any(c.outputs for c in code), f'{page}: no outputs'
+    # The site's glued values, the same in the notebook's prose.
+    html = (book_html / f'{page}.html').read_text(encoding='utf-8')
+    pasted = re.findall(r'<span class="pasted-text">(.*?)</span>', html)
+    prose = '\n'.join(_sources(nb, 'markdown'))
+    missing = [v for v in map(unescape, pasted) if v not in prose]
+    assert pasted and missing == [], f'{page}: not in the notebook: {missing}'
+    check_notebook_content(
+        page, _sources(nb, 'markdown'), _sources(nb, 'code')
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('page', CHAPTERS)
+def test_every_download_runs_top_to_bottom(book_html, page, tmp_path):
+    """A fresh kernel runs the downloaded notebook, install cell first, in a
+    folder of its own, as a reader's would."""
+    nb = nbformat.read(book_html / '_sources' / f'{page}.ipynb', as_version=4)
+    NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name='python3',
+        resources={'metadata': {'path': str(tmp_path)}},
+    ).execute()  # raises CellExecutionError naming the failing cell
+    errors = [
+        output
+        for cell in nb.cells
+        for output in cell.get('outputs', [])
+        if output.output_type == 'error'
+    ]
+    assert errors == [], f'{page}: {errors}'
