@@ -178,7 +178,8 @@ def test_failing_worker_fails_the_run_with_its_error():
     # long before launch's own timeout, or the group's (60 s) would.
     with pytest.raises(RuntimeError) as info:
         launch.launch(2, module='d2lmini.failing_worker', timeout=600)
-    assert 'worker 1 failed on purpose' in str(info.value)
+    root_cause = str(info.value).split('Root Cause', 1)[1]
+    assert 'worker 0 failed on purpose' in root_cause
     assert 'exit status' in str(info.value)  # not the TimeoutError
 
 
