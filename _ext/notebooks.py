@@ -35,6 +35,7 @@ from pathlib import Path
 import nbformat
 from docutils import nodes
 from downloads import with_install_cell
+from jupyter_cache import get_cache
 from sphinx.util import logging
 from sphinx_tojupyter.builders.jupyter import JupyterBuilder
 from sphinx_tojupyter.writers.jupyter import JupyterWriter
@@ -54,6 +55,21 @@ CELL_KEY = "d2lmini_cell"  # the executed notebook's cell index, while built
 def executed_notebook(outdir, docname):
     """The path of myst-nb's executed notebook of `docname`."""
     return Path(outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
+
+
+def with_cached_outputs(notebook, cache_path):
+    """`notebook` with the outputs that the execution cache holds for its
+    code. myst-nb 1.4 writes `jupyter_execute/` without outputs when it
+    re-reads a page whose outputs come from the cache (it writes the notebook
+    it read, not the one merged with the cache), as after a prose edit; the
+    cache has them."""
+    if not cache_path or not Path(cache_path).is_dir():
+        return notebook
+    try:
+        _, merged = get_cache(cache_path).merge_match_into_notebook(notebook)
+    except KeyError:  # not in the cache: keep what was executed
+        return notebook
+    return merged
 
 
 def _number(env, docname, kind, node_id):
@@ -195,7 +211,10 @@ class NotebookBuilder(JupyterBuilder):
         before the builder writes it)."""
         executed = executed_notebook(self.outdir, docname)
         if executed.is_file():
-            ran = nbformat.read(executed, as_version=4)
+            ran = with_cached_outputs(
+                nbformat.read(executed, as_version=4),
+                self.config.nb_execution_cache_path,
+            )
             for key in ("kernelspec", "language_info"):
                 if key in ran.metadata:
                     nb.metadata[key] = ran.metadata[key]

@@ -125,3 +125,32 @@ def test_every_download_runs_top_to_bottom(book_html, page, tmp_path):
         if output.output_type == 'error'
     ]
     assert errors == [], f'{page}: {errors}'
+
+
+def test_outputs_come_from_the_execution_cache_when_myst_nb_drops_them(
+    tmp_path,
+):
+    # myst-nb writes jupyter_execute/ without outputs when it re-reads a page
+    # whose outputs it took from the cache (after a prose edit, say).
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from notebooks import with_cached_outputs
+
+    ran = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1 + 1')])
+    ran.metadata.kernelspec = {'name': 'python3', 'display_name': 'Python 3'}
+    ran.cells[0].outputs = [
+        nbformat.v4.new_output(
+            'execute_result', {'text/plain': '2'}, execution_count=1
+        )
+    ]
+    cache = get_cache(tmp_path / 'cache')
+    cache.cache_notebook_bundle(
+        CacheBundleIn(ran, 'page.ipynb'), check_validity=False
+    )
+    written = nbformat.from_dict(ran)
+    written.cells[0].outputs = []  # what myst-nb wrote
+    merged = with_cached_outputs(written, str(tmp_path / 'cache'))
+    assert merged.cells[0].outputs[0]['data'] == {'text/plain': '2'}
+    assert with_cached_outputs(written, '') is written  # no cache: as it is
+    other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('2')])
+    assert with_cached_outputs(other, str(tmp_path / 'cache')) is other
