@@ -271,7 +271,15 @@ def code_is_python(app, config):
 
 
 def setup(app):
+    # sphinx-tojupyter replaces nb_mime_priority_overrides with its own list,
+    # which would drop the book's (_config.yml: SVG first in the PDF); keep
+    # both.
+    ours = list(app.config.nb_mime_priority_overrides or [])
     app.setup_extension("sphinx_tojupyter")
+    app.config.nb_mime_priority_overrides = [
+        *app.config.nb_mime_priority_overrides,
+        *ours,
+    ]
     app.add_builder(NotebookBuilder, override=True)
     app.connect("config-inited", code_is_python)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

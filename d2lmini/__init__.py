@@ -51,12 +51,10 @@ from .train import (
     linreg,
     record_due,
     record_points,
-    set_train_labels,
     sgd,
     squared_loss,
     train_ch11,
     train_concise_ch11,
-    train_labels,
     train_loop,
 )
 

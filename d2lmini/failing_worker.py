@@ -1,14 +1,15 @@
 """A worker that fails on purpose, to show what torchrun and launch do when
-one worker of a run dies: rank 0 raises after joining the group, while the
-others wait for it in an all-reduce. (torchrun reports the earliest failure,
-by the second, as the root cause, the lowest rank on a tie; the others fail
-after it, when their all-reduce loses its peer, so the root cause is always
-rank 0's own error.)
+one worker of a run dies: rank 0 raises as soon as it has joined the group,
+while the others wait, as they would for it in their next all-reduce, until
+torchrun stops them. (They wait in a sleep rather than in an all-reduce:
+gloo would end theirs with an error of its own when rank 0's connection
+closes, and torchrun could then report that error as the first failure.)
 
     torchrun --standalone --nproc-per-node 2 -m d2lmini.failing_worker
 """
 
-import torch
+import time
+
 import torch.distributed as dist
 from torch.distributed.elastic.multiprocessing.errors import record
 
@@ -17,11 +18,11 @@ from .data_parallel import setup
 
 @record
 def main():
-    rank, _, _, device = setup('gloo', timeout=60)
+    rank, _, _, _ = setup('gloo', timeout=60)
     try:
         if rank == 0:
             raise RuntimeError(f'worker {rank} failed on purpose')
-        dist.all_reduce(torch.ones(1, device=device))  # waits for that rank
+        time.sleep(600)  # waiting for rank 0, which never comes
     finally:
         dist.destroy_process_group()
 

@@ -9,30 +9,50 @@ import sys
 import tempfile
 from pathlib import Path
 
+import psutil
+
 from . import checks
 
 
-def _signal_group(proc, sig):
-    """Send `sig` to torchrun's process group: torchrun and its workers."""
+def _groups(proc):
+    """The process groups of torchrun and of every process it started: torchrun
+    starts each worker in a session, and so a group, of its own."""
     try:
-        os.killpg(proc.pid, sig)
-    except ProcessLookupError:  # every process of the group has ended
-        pass
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    groups = {proc.pid}
+    for child in children:
+        try:
+            groups.add(os.getpgid(child.pid))
+        except ProcessLookupError:  # it ended while we looked
+            pass
+    return groups - {os.getpgrp()}  # never the caller's own group
 
 
-def stop(proc, grace=15):
-    """Stop torchrun and every worker it started: SIGTERM, then SIGKILL to
-    whatever is left of the process group."""
+def _signal(groups, sig):
+    for group in groups:
+        try:
+            os.killpg(group, sig)
+        except ProcessLookupError:  # every process of the group has ended
+            pass
+
+
+def stop(proc, grace=45):
+    """Stop torchrun and every worker it started: SIGTERM to all of them,
+    then, after `grace` seconds (torchrun itself waits up to 30 s for its
+    workers), SIGKILL to whatever is left."""
     if os.name != 'posix':
         proc.kill()
         proc.wait()
         return
-    _signal_group(proc, signal.SIGTERM)
+    groups = _groups(proc)
+    _signal(groups, signal.SIGTERM)
     try:
         proc.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         pass
-    _signal_group(proc, signal.SIGKILL)  # workers that outlived torchrun
+    _signal(groups | _groups(proc), signal.SIGKILL)
     proc.wait()
 
 

@@ -55,7 +55,9 @@ def use_cjk_font():
 
     The shipped font is used even where a CJK font is installed, so the
     figures come out the same on every machine."""
-    font_manager.fontManager.addfont(str(CJK_FONT))  # once is enough
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    if str(CJK_FONT) not in known:
+        font_manager.fontManager.addfont(str(CJK_FONT))
     name = font_manager.FontProperties(fname=CJK_FONT).get_name()
     # matplotlib falls back along font.family, glyph by glyph.
     family = [f for f in matplotlib.rcParams['font.family'] if f != name]

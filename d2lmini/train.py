@@ -73,16 +73,6 @@ def examples_per_epoch(data_iter):
     return sum(len(X) for X, _ in data_iter)
 
 
-# The axis labels of the live plot that the training loops draw.
-train_labels = {'xlabel': 'epoch', 'ylabel': 'loss'}
-
-
-def set_train_labels(xlabel='epoch', ylabel='loss'):
-    """Label the axes of the training loops' live plot (in another language,
-    say)."""
-    train_labels.update(xlabel=xlabel, ylabel=ylabel)
-
-
 def record_due(n_before, n, record_every=200):
     """True when a batch takes the count of examples seen from n_before to n
     past a multiple of record_every: the training loop records the loss
@@ -116,16 +106,16 @@ def train_loop(
     verbose=True,
     record_every=200,
     on_epoch_end=None,
+    labels=('epoch', 'loss'),
 ):
     """Run `step(X, y)` over the data; record the full-data loss every
     `record_every` examples and at the end. Return (cumulative_times, losses).
     `on_epoch_end()` is called after every epoch, outside the timed training.
-    verbose=False trains silently: no printout and no live plot."""
+    verbose=False trains silently: no printout and no live plot, whose axis
+    labels are `labels`."""
     num_epochs = checks.positive_int('num_epochs', num_epochs)
     n_per_epoch = examples_per_epoch(data_iter)
-    animator = (
-        Animator(**train_labels, xlim=[0, num_epochs]) if verbose else None
-    )
+    animator = Animator(*labels, xlim=[0, num_epochs]) if verbose else None
     epochs, times, losses = [], [], []
     n, clock = 0, Timer(features_of(data_iter).device)  # runs while training
 
@@ -195,6 +185,7 @@ def train_ch11(
     feature_dim,
     num_epochs=2,
     verbose=True,
+    labels=('epoch', 'loss'),
 ):
     """Train linear regression with a from-scratch optimizer `trainer_fn`."""
     lr = checks.learning_rate(hyperparams)
@@ -208,7 +199,9 @@ def train_ch11(
         l.backward()
         trainer_fn([w, b], states, hyperparams)
 
-    return train_loop(step, net, loss, data_iter, num_epochs, lr, verbose)
+    return train_loop(
+        step, net, loss, data_iter, num_epochs, lr, verbose, labels=labels
+    )
 
 
 def train_concise_ch11(
@@ -218,6 +211,7 @@ def train_concise_ch11(
     num_epochs=4,
     verbose=True,
     on_epoch_end=None,
+    labels=('epoch', 'loss'),
 ):
     """Train linear regression with a torch.optim optimizer class `trainer_fn`.
 
@@ -252,4 +246,5 @@ def train_concise_ch11(
         lr,
         verbose,
         on_epoch_end=epoch_end,
+        labels=labels,
     )

@@ -8,9 +8,11 @@ import pytest
 
 from tests.helpers import (
     ALLOWED_SKIPS,
+    CHROMIUM_ARGS,
     ROOT,
     build_book,
     descendants,
+    find_chromium,
     reap_new,
 )
 
@@ -93,3 +95,23 @@ def book_html():
         result.stdout[-5000:] + result.stderr[-5000:]
     )
     return ROOT / '_build' / 'html'
+
+
+@pytest.fixture(scope='session')
+def browser():
+    """Debian's headless Chromium driven by Playwright (never Playwright's
+    own download), one for the session: Playwright's sync API cannot run two
+    at once."""
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip(
+            'no Chromium: set $CHROMIUM or install it, e.g. with `make deps`'
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()

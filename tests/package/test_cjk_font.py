@@ -1,5 +1,5 @@
 """The CJK font that ships with d2lmini draws Chinese labels on any machine,
-and the training loops' axis labels can be set."""
+and the training loops take their plot's axis labels as an argument."""
 
 import io
 import re
@@ -16,10 +16,9 @@ from d2lmini import plotting
 
 @pytest.fixture
 def rc():
-    """Leave matplotlib's settings and the loop labels as they were."""
+    """Leave matplotlib's settings as they were."""
     with matplotlib.rc_context():
         yield
-    d2l.set_train_labels()
 
 
 def svg_of(fig):
@@ -57,14 +56,20 @@ def test_use_cjk_font_twice_adds_the_font_once(rc):
     assert family[-1] == 'Noto Sans CJK SC d2lmini'  # a fallback, last
 
 
-def test_set_train_labels_labels_the_loops_plot(rc, animators):
+def test_the_loops_label_their_plot_as_asked(rc, animators):
     X = torch.randn(20, 2)  # (examples, features)
     y = X.sum(1)  # (examples,)
-    d2l.set_train_labels(xlabel='迭代周期', ylabel='损失')
-    d2l.train_ch11(d2l.sgd, None, {'lr': 0.1}, d2l.load_array((X, y), 10), 2)
-    axes = animators[-1].draw().axes[0]
-    assert (axes.get_xlabel(), axes.get_ylabel()) == ('迭代周期', '损失')
-    d2l.set_train_labels()
-    d2l.train_ch11(d2l.sgd, None, {'lr': 0.1}, d2l.load_array((X, y), 10), 2)
-    axes = animators[-1].draw().axes[0]
-    assert (axes.get_xlabel(), axes.get_ylabel()) == ('epoch', 'loss')
+    data = d2l.load_array((X, y), 10)
+    d2l.train_ch11(
+        d2l.sgd, None, {'lr': 0.1}, data, 2, labels=('迭代周期', '损失')
+    )
+    d2l.train_concise_ch11(
+        torch.optim.SGD, {'lr': 0.1}, data, 1, labels=('x', 'y')
+    )
+    d2l.train_ch11(d2l.sgd, None, {'lr': 0.1}, data, 2)  # the default
+    axes = [a.draw().axes[0] for a in animators]
+    assert [(a.get_xlabel(), a.get_ylabel()) for a in axes] == [
+        ('迭代周期', '损失'),
+        ('x', 'y'),
+        ('epoch', 'loss'),
+    ]

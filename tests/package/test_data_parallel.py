@@ -283,6 +283,7 @@ def test_interrupting_launch_stops_every_worker(tmp_path):
         try:
             out, _ = caller.communicate(timeout=300)
         except subprocess.TimeoutExpired:
+            caller.kill()  # else leaving the with block waits for it
             pytest.fail(
                 f'the interrupted launch did not return in 300 s; '
                 f'running: {commands(procs)}'

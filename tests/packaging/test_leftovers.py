@@ -4,6 +4,7 @@ or what they start."""
 
 import subprocess
 import sys
+import time
 
 import psutil
 
@@ -18,12 +19,15 @@ PARENT = (
 )
 
 
-def started(count, *procs):
+def started(count, *procs, timeout=300):
     """Wait until `procs` have `count` children each; return the children."""
-    while True:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         children = [psutil.Process(p.pid).children() for p in procs]
         if all(len(c) >= count for c in children):
             return [child for c in children for child in c]
+        time.sleep(0.1)
+    raise AssertionError(f'no child started in {timeout} s: {children}')
 
 
 def test_what_a_test_leaves_is_stopped_and_a_fixtures_process_is_not():

@@ -10,10 +10,8 @@ import nbformat
 import pytest
 
 from tests.helpers import (
-    CHROMIUM_ARGS,
     ROOT,
     SiteServer,
-    find_chromium,
     index_page,
     is_notebook,
     toc_pages,
@@ -38,24 +36,6 @@ def site(book_html):
     """The built book served on 127.0.0.1 at a free port."""
     with SiteServer(book_html) as server:
         yield server
-
-
-@pytest.fixture(scope='session')
-def browser():
-    """Debian's headless Chromium driven by Playwright (never Playwright's own download)."""
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip(
-            'no Chromium: set $CHROMIUM or install it, e.g. with `make deps`'
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 class Visit:

@@ -3,6 +3,7 @@
 runs without an error, the prose is rendered Markdown with no role or
 directive left in it, and the lesson's functions are code cells."""
 
+import contextlib
 import json
 import os
 import re
@@ -15,13 +16,12 @@ import sys
 import time
 import urllib.request
 
+import psutil
 import pytest
 
 from tests.helpers import (
-    CHROMIUM_ARGS,
     NOTEBOOKS,
     check_notebook_content,
-    find_chromium,
     is_notebook,
     toc_pages,
 )
@@ -105,7 +105,7 @@ class Lab:
             cwd=tmp,
             stdout=self.log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its kernels too, stopped as a group
+            start_new_session=True,  # stopped as a group (not its kernels)
         )
         self.log_path = tmp / 'jupyterlab.log'
         try:
@@ -145,8 +145,14 @@ class Lab:
             self.api(f'sessions/{session["id"]}', method='DELETE')
 
     def stop(self):
-        """Shut the server down (its kernels with it), then reap its
-        process group, whatever state it is in."""
+        """Shut the server down with its kernels, then kill its process group
+        and any kernel left (a kernel runs in a session of its own),
+        whatever state the server is in."""
+        kernels = [
+            k
+            for k in psutil.Process(self.process.pid).children(recursive=True)
+            if 'ipykernel' in ' '.join(k.cmdline())
+        ]
         try:
             self.api('shutdown', method='POST')
             self.process.wait(timeout=30)
@@ -156,6 +162,10 @@ class Lab:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        for kernel in kernels:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                kernel.kill()
+        psutil.wait_procs(kernels, timeout=30)
         self.process.wait(timeout=30)
         self.log.close()
 
@@ -169,23 +179,6 @@ def lab(tmp_path_factory, book_html):
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope='module')
-def browser():
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip(
-            'no Chromium: set $CHROMIUM or install it, e.g. with `make deps`'
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def open_from_file_browser(page, lab, chapter):

@@ -231,9 +231,8 @@ def test_the_site_links_the_pdf_only_when_there_is_one(tmp_path):
 
 def test_the_build_is_clean_and_executes_nothing(pdf):
     assert SPHINX_WARNING.findall(pdf.log) == []
-    assert (
-        pdf.log.count('build succeeded') == 2
-    )  # the LaTeX build, then the site
+    # the LaTeX build, then the site and its notebooks
+    assert pdf.log.count('build succeeded') == 3
     assert 'Executing notebook' not in pdf.log, (
         'make pdf re-executed a chapter'
     )
