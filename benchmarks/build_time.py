@@ -22,12 +22,23 @@ IGNORE = shutil.ignore_patterns(
 )
 
 
+def jb_flags():
+    """The strict flags of `make book` (the Makefile's JB_FLAGS)."""
+    out = subprocess.run(
+        ['make', '--no-print-directory', '-s', '-C', str(ROOT), 'jb-flags'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return out.split()
+
+
 def build(src):
     """Run the strict build; return (seconds, peak MiB of the process tree)."""
     script = src / 'scripts' / 'build_book.py'  # the site, then the notebooks
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(src), '-W', '--keep-going'],
+        [sys.executable, str(script), str(src), *jb_flags()],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
