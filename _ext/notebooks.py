@@ -12,8 +12,9 @@ for what it does not do:
   while a listing in the prose (a literalinclude) is shown, not run;
 - outputs: the builder writes code cells without outputs, so each code cell
   gets its outputs and execution count from myst-nb's executed notebook in
-  `_build/jupyter_execute` (the execution cache serves both builds; nothing
-  is executed again);
+  `_build/jupyter_execute`, merged with the execution cache, which holds
+  them when myst-nb wrote that notebook without (with_cached_outputs);
+  nothing is executed again;
 - figure captions: a figure's number and caption follow its cell, as on the
   site, so that "Fig. 1.2.1" in the prose names something;
 - equation numbers as the site numbers them (1.2.1, not 1.1);
