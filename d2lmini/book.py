@@ -11,8 +11,8 @@ class Words(str):
 def glue(name, value):
     """Glue `value` under `name` for {glue:text}, without displaying it.
 
-    Strings are glued without quotes, NumPy and torch scalars as Python
-    numbers. Returns None, so a cell that ends with it shows no output.
+    Strings are glued without quotes, scalars of NumPy and of every framework
+    as Python numbers. Returns None, so a cell that ends with it shows no output.
     """
     try:  # myst-nb is only needed while building the book
         from myst_nb import glue as nb_glue
@@ -20,7 +20,9 @@ def glue(name, value):
         nb_glue = None
     if isinstance(value, str):
         value = Words(value)
-    elif hasattr(value, 'item'):  # NumPy or torch scalars
+    elif hasattr(value, 'item'):  # NumPy, torch and MXNet scalars
         value = value.item()
+    elif hasattr(value, 'numpy'):  # TensorFlow scalars
+        value = value.numpy().item()
     if nb_glue is not None:
         nb_glue(name, value, display=False)

@@ -1,10 +1,9 @@
-"""Data files (shipped, cached or downloaded, always checked), and minibatches
-indexed a batch at a time."""
+"""Data files (shipped, cached or downloaded, always checked) and the airfoil
+table, as NumPy arrays for every framework."""
 
 import functools
 import hashlib
 import http.client
-import math
 import os
 import tempfile
 import urllib.error
@@ -12,10 +11,8 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from . import checks
-from .device import default_device, parse_device
 
 DATA_URL = 'https://d2l-data.s3-accelerate.amazonaws.com/'
 DATA_HUB = {
@@ -159,72 +156,6 @@ def download(name, cache_dir=None, timeout=30):
     return str(path)
 
 
-class ArrayLoader:
-    """Minibatches of in-memory tensors, indexed a whole batch at a time."""
-
-    def __init__(self, tensors, batch_size, shuffle=True, generator=None):
-        self.tensors = tensors
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.generator = generator
-
-    @property
-    def num_examples(self):
-        return len(self.tensors[0])
-
-    @property
-    def device(self):
-        return self.tensors[0].device
-
-    def __len__(self):
-        return math.ceil(self.num_examples / self.batch_size)
-
-    def order(self):
-        """This epoch's example indices: a fresh permutation, or None to keep
-        the order."""
-        if not self.shuffle:
-            return None
-        gen = self.generator
-        return torch.randperm(
-            self.num_examples,
-            generator=gen,
-            device=gen.device if gen is not None else self.device,
-        )
-
-    def __iter__(self):
-        idx = self.order()
-        # One gather (or one copy) per epoch, then every batch is a view of it:
-        # changing a batch in place never changes the data.
-        tensors = [
-            t[idx.to(t.device)] if idx is not None else t.clone()
-            for t in self.tensors
-        ]
-        # torch.split makes all the batch views in one call: (batch, ...) each
-        yield from zip(*(torch.split(t, self.batch_size) for t in tensors))
-
-
-def load_array(data_arrays, batch_size, is_train=True, generator=None):
-    """Construct a PyTorch data iterator."""
-    batch_size = checks.positive_int('batch_size', batch_size)
-    tensors = [torch.as_tensor(a) for a in data_arrays]
-    lengths = [len(t) for t in tensors]
-    if len(set(lengths)) != 1:
-        raise ValueError(
-            f'data_arrays must have equal lengths (features and '
-            f'labels), got lengths {lengths}'
-        )
-    if lengths[0] == 0:
-        raise ValueError('data_arrays are empty: there is nothing to batch')
-    if len({t.device for t in tensors}) != 1:
-        raise ValueError(
-            f'data_arrays must be on one device, got '
-            f'{[str(t.device) for t in tensors]}'
-        )
-    return ArrayLoader(
-        tensors, batch_size, shuffle=is_train, generator=generator
-    )
-
-
 AIRFOIL_ROWS = 1503
 
 
@@ -255,25 +186,13 @@ def _standardized(path, mtime_ns):
     return (data - data.mean(axis=0)) / data.std(axis=0)
 
 
-def get_data_ch11(batch_size=10, n=1500, device=None):
-    """The airfoil data, standardised per column: (data_iter, feature_dim)."""
-    # Bad arguments fail before any download.
-    checks.positive_int('batch_size', batch_size)
+def airfoil(n=1500):
+    """The first `n` airfoil examples, every column standardised (over all
+    rows): features (n, 5) and labels (n,), float32 NumPy arrays."""
     if checks.positive_int('n', n) > AIRFOIL_ROWS:
         raise ValueError(
             f'n must be at most {AIRFOIL_ROWS}, the airfoil rows, got {n!r}'
         )
-    device = default_device() if device is None else parse_device(str(device))
     path = download('airfoil')
-    data = torch.tensor(
-        _standardized(path, os.stat(path).st_mtime_ns), device=device
-    )
-    data_iter = load_array(
-        (data[:n, :-1], data[:n, -1]), batch_size, is_train=True
-    )
-    return data_iter, data.shape[1] - 1
-
-
-def airfoil_tensors(n=1500, device=None):
-    """The standardised airfoil features and labels: (n, 5), (n,)."""
-    return get_data_ch11(batch_size=n, n=n, device=device)[0].tensors
+    data = _standardized(path, os.stat(path).st_mtime_ns)
+    return data[:n, :-1].copy(), data[:n, -1].copy()

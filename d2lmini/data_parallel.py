@@ -24,7 +24,7 @@ from torch.distributed.elastic.multiprocessing.errors import record
 from torch.nn.parallel import DistributedDataParallel as DDP
 
 from . import checks
-from .data import airfoil_tensors
+from .loader import airfoil_tensors
 from .sharding import global_batches, gradient, make_model, shard, train
 
 BACKENDS = ('auto', 'gloo', 'nccl')

@@ -1,10 +1,14 @@
 """Choosing the device: $D2LMINI_DEVICE, else an accelerator, else the CPU."""
 
+import functools
 import os
 import random
 
 import numpy as np
 import torch
+
+from . import timer
+from .matmul import gflops
 
 
 def accelerator():
@@ -106,3 +110,56 @@ def set_seed(seed=0):
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def synchronize(device=None):
+    """Wait for the work queued on `device` (default: the default device),
+    so that the clock measures it. Only that device: never every GPU of the
+    machine."""
+    device = default_device() if device is None else torch.device(device)
+    if device.type == 'cpu':
+        return
+    if hasattr(torch, 'accelerator'):  # a no-op while the device is unused
+        torch.accelerator.synchronize(device)
+    elif device.type == 'cuda' and torch.cuda.is_initialized():
+        torch.cuda.synchronize(device)
+    elif device.type == 'mps':
+        torch.mps.synchronize()
+
+
+class Timer(timer.Timer):
+    """Record multiple running times, waiting for `device` (default: the
+    default device) at every start and stop."""
+
+    def __init__(self, device=None):
+        self.device = (
+            default_device() if device is None else torch.device(device)
+        )
+        super().__init__()
+
+    def wait(self):
+        synchronize(self.device)
+
+
+def time_each(fns, repeats=5, warmup=1, device=None):
+    """timer.time_each with Timers that wait for `device`."""
+    return timer.time_each(
+        fns, repeats, warmup, functools.partial(Timer, device)
+    )
+
+
+def time_it(fn, repeats=5, warmup=1, device=None):
+    """Run fn() `warmup` times untimed, then `repeats` times; return the
+    Timer, which waits for `device`."""
+    return time_each([fn], repeats, warmup, device)[0]
+
+
+def large_matmul_gflops(device=None, size=None, repeats=10):
+    """Median GFLOP/s of one large square float32 product on `device`: the
+    machine's practical peak, to compare the other ways against."""
+    device = default_device() if device is None else torch.device(device)
+    size = size or (8192 if device.type == 'cuda' else 2048)
+    B = torch.randn(size, size, device=device)
+    C = torch.randn(size, size, device=device)
+    t = time_it(lambda: torch.mm(B, C), repeats, warmup=2, device=device)
+    return gflops(size, size, size, t.median())

@@ -1,47 +1,31 @@
-"""A timer that waits for the accelerator before it reads the clock."""
+"""A timer that waits for queued device work before it reads the clock.
+
+Framework-free: each framework's Timer overrides `wait`."""
 
 import statistics
 import time
 
 import numpy as np
-import torch
-
-from .device import default_device
-
-
-def synchronize(device=None):
-    """Wait for the work queued on `device` (default: the default device),
-    so that the clock measures it. Only that device: never every GPU of the
-    machine."""
-    device = default_device() if device is None else torch.device(device)
-    if device.type == 'cpu':
-        return
-    if hasattr(torch, 'accelerator'):  # a no-op while the device is unused
-        torch.accelerator.synchronize(device)
-    elif device.type == 'cuda' and torch.cuda.is_initialized():
-        torch.cuda.synchronize(device)
-    elif device.type == 'mps':
-        torch.mps.synchronize()
 
 
 class Timer:
     """Record multiple running times."""
 
-    def __init__(self, device=None):
-        self.device = (
-            default_device() if device is None else torch.device(device)
-        )
+    def __init__(self):
         self.times = []
         self.start()
 
+    def wait(self):
+        """Wait for the work queued on the device; the CPU queues none."""
+
     def start(self):
         """Start the timer."""
-        synchronize(self.device)
+        self.wait()
         self.tik = time.perf_counter()
 
     def stop(self):
         """Stop the timer and record the time in a list."""
-        synchronize(self.device)
+        self.wait()
         self.times.append(time.perf_counter() - self.tik)
         return self.times[-1]
 
@@ -62,26 +46,25 @@ class Timer:
         return np.array(self.times).cumsum().tolist()
 
 
-def time_each(fns, repeats=5, warmup=1, device=None):
+def time_each(fns, repeats=5, warmup=1, timer=Timer):
     """Run every fn() `warmup` times untimed, then `repeats` times each, taking
     turns (fn 1, fn 2, ..., fn 1, ...) so that a busy moment slows all alike;
-    return their Timers. The timers wait for `device` (default: the default
-    device)."""
+    return their timers, each made by calling `timer()`."""
     for _ in range(warmup):
         for fn in fns:
             fn()
-    timers = [Timer(device) for _ in fns]
-    for timer in timers:
-        timer.times.clear()
+    timers = [timer() for _ in fns]
+    for t in timers:
+        t.times.clear()
     for _ in range(repeats):
-        for fn, timer in zip(fns, timers):
-            timer.start()
+        for fn, t in zip(fns, timers):
+            t.start()
             fn()
-            timer.stop()
+            t.stop()
     return timers
 
 
-def time_it(fn, repeats=5, warmup=1, device=None):
+def time_it(fn, repeats=5, warmup=1, timer=Timer):
     """Run fn() `warmup` times untimed, then `repeats` times; return the
-    Timer."""
-    return time_each([fn], repeats, warmup, device)[0]
+    timer."""
+    return time_each([fn], repeats, warmup, timer)[0]

@@ -1,15 +1,12 @@
 """Linear regression trained from scratch and with torch.optim, as in d2l
 chapter 11."""
 
-import math
-
-import numpy as np
 import torch
 from torch import nn
 
 from . import checks
-from .plotting import Animator
-from .timer import Timer
+from .device import Timer
+from .loop import train_loop
 
 
 def linreg(X, w, b):
@@ -73,92 +70,6 @@ def examples_per_epoch(data_iter):
     return sum(len(X) for X, _ in data_iter)
 
 
-def record_due(n_before, n, record_every=200):
-    """True when a batch takes the count of examples seen from n_before to n
-    past a multiple of record_every: the training loop records the loss
-    there."""
-    return n // record_every > n_before // record_every
-
-
-def record_points(n, batch_size, num_epochs, record_every=200):
-    """The number of examples processed at each loss record of the training
-    loops, for `n` examples in batches of `batch_size`: where record_due says,
-    and at the end."""
-    sizes = [min(batch_size, n - i) for i in range(0, n, batch_size)]
-    after = np.cumsum(sizes * num_epochs)  # examples seen after each batch
-    points = [
-        int(a)
-        for a, size in zip(after, sizes * num_epochs)
-        if record_due(a - size, a, record_every)
-    ]
-    if not points or points[-1] != after[-1]:
-        points.append(int(after[-1]))  # the record at the end
-    return np.array(points)
-
-
-def train_loop(
-    step,
-    net,
-    loss,
-    data_iter,
-    num_epochs,
-    lr,
-    verbose=True,
-    record_every=200,
-    on_epoch_end=None,
-    labels=('epoch', 'loss'),
-):
-    """Run `step(X, y)` over the data; record the full-data loss every
-    `record_every` examples and at the end. Return (cumulative_times, losses).
-    `on_epoch_end()` is called after every epoch, outside the timed training.
-    verbose=False trains silently: no printout and no live plot, whose axis
-    labels are `labels`."""
-    num_epochs = checks.positive_int('num_epochs', num_epochs)
-    n_per_epoch = examples_per_epoch(data_iter)
-    animator = Animator(*labels, xlim=[0, num_epochs]) if verbose else None
-    epochs, times, losses = [], [], []
-    n, clock = 0, Timer(features_of(data_iter).device)  # runs while training
-
-    def record():
-        clock.stop()  # evaluation is not training time
-        times.append(clock.sum())
-        value = evaluate_loss(net, data_iter, loss)
-        if not math.isfinite(value):
-            batch_size = getattr(data_iter, 'batch_size', '?')
-            hint = (
-                f'try a smaller learning rate, e.g. {lr / 10:g}'
-                if lr
-                else 'try smaller steps'
-            )
-            raise FloatingPointError(
-                f'training diverged: the loss is {value} after {n} examples '
-                f'with learning rate {lr} and batch size {batch_size}; {hint}'
-            )
-        epochs.append(n / n_per_epoch)
-        losses.append(value)
-        if animator is not None:
-            animator.add(epochs[-1], (value,))
-        clock.start()
-
-    for _ in range(num_epochs):
-        for X, y in data_iter:
-            step(X, y)
-            n += len(X)
-            if record_due(n - len(X), n, record_every):
-                record()
-        if on_epoch_end is not None:
-            clock.stop()  # not training time either
-            on_epoch_end()
-            clock.start()
-    if not epochs or epochs[-1] != n / n_per_epoch:
-        record()
-    if verbose:
-        print(
-            f'loss: {losses[-1]:.3f}, {times[-1] / num_epochs:.3g} sec/epoch'
-        )
-    return times, losses
-
-
 def init_params(feature_dim, device=None):
     """Weights drawn from N(0, 0.01^2) and a zero bias, for a linear model."""
     w = torch.normal(0.0, 0.01, size=(feature_dim, 1), device=device)
@@ -200,7 +111,15 @@ def train_ch11(
         trainer_fn([w, b], states, hyperparams)
 
     return train_loop(
-        step, net, loss, data_iter, num_epochs, lr, verbose, labels=labels
+        step,
+        lambda: evaluate_loss(net, data_iter, loss),
+        data_iter,
+        examples_per_epoch(data_iter),
+        num_epochs,
+        lr,
+        Timer(features_of(data_iter).device),
+        verbose,
+        labels=labels,
     )
 
 
@@ -239,11 +158,12 @@ def train_concise_ch11(
     )
     return train_loop(
         step,
-        net,
-        loss,
+        lambda: evaluate_loss(net, data_iter, loss),
         data_iter,
+        examples_per_epoch(data_iter),
         num_epochs,
         lr,
+        Timer(X.device),
         verbose,
         on_epoch_end=epoch_end,
         labels=labels,

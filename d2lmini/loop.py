@@ -1,0 +1,97 @@
+"""The training loop that every framework's train_ch11 and
+train_concise_ch11 share: when to record, what to time, what to print."""
+
+import math
+
+import numpy as np
+
+from . import checks
+from .plotting import Animator
+from .timer import Timer
+
+
+def record_due(n_before, n, record_every=200):
+    """True when a batch takes the count of examples seen from n_before to n
+    past a multiple of record_every: the training loop records the loss
+    there."""
+    return n // record_every > n_before // record_every
+
+
+def record_points(n, batch_size, num_epochs, record_every=200):
+    """The number of examples processed at each loss record of the training
+    loops, for `n` examples in batches of `batch_size`: where record_due says,
+    and at the end."""
+    sizes = [min(batch_size, n - i) for i in range(0, n, batch_size)]
+    after = np.cumsum(sizes * num_epochs)  # examples seen after each batch
+    points = [
+        int(a)
+        for a, size in zip(after, sizes * num_epochs)
+        if record_due(a - size, a, record_every)
+    ]
+    if not points or points[-1] != after[-1]:
+        points.append(int(after[-1]))  # the record at the end
+    return np.array(points)
+
+
+def train_loop(
+    step,
+    evaluate,
+    data_iter,
+    n_per_epoch,
+    num_epochs,
+    lr,
+    timer=None,
+    verbose=True,
+    record_every=200,
+    on_epoch_end=None,
+    labels=('epoch', 'loss'),
+):
+    """Run `step(X, y)` over the data; record `evaluate()`, the full-data
+    loss, every `record_every` examples and at the end. Return
+    (cumulative_times, losses). `timer` is the framework's Timer, which waits
+    for the device. `on_epoch_end()` is called after every epoch, outside the
+    timed training. verbose=False trains silently: no printout and no live
+    plot, whose axis labels are `labels`."""
+    num_epochs = checks.positive_int('num_epochs', num_epochs)
+    animator = Animator(*labels, xlim=[0, num_epochs]) if verbose else None
+    epochs, times, losses = [], [], []
+    # The clock runs while the model trains.
+    n, batch_size, clock = 0, 0, timer if timer is not None else Timer()
+
+    def record():
+        clock.stop()  # evaluation is not training time
+        times.append(clock.sum())
+        value = evaluate()
+        if not math.isfinite(value):
+            hint = (
+                f'try a smaller learning rate, e.g. {lr / 10:g}'
+                if lr
+                else 'try smaller steps'
+            )
+            raise FloatingPointError(
+                f'training diverged: the loss is {value} after {n} examples '
+                f'with learning rate {lr} and batch size {batch_size}; {hint}'
+            )
+        epochs.append(n / n_per_epoch)
+        losses.append(value)
+        if animator is not None:
+            animator.add(epochs[-1], (value,))
+        clock.start()
+
+    for _ in range(num_epochs):
+        for X, y in data_iter:
+            step(X, y)
+            n, batch_size = n + len(X), max(batch_size, len(X))
+            if record_due(n - len(X), n, record_every):
+                record()
+        if on_epoch_end is not None:
+            clock.stop()  # not training time either
+            on_epoch_end()
+            clock.start()
+    if not epochs or epochs[-1] != n / n_per_epoch:
+        record()
+    if verbose:
+        print(
+            f'loss: {losses[-1]:.3f}, {times[-1] / num_epochs:.3g} sec/epoch'
+        )
+    return times, losses
