@@ -22,9 +22,17 @@ REMOTE ?= origin
 LINTED := d2lmini _ext tests benchmarks scripts
 # The chapters as plain-Markdown notebooks, written by `make book`.
 NOTEBOOKS := _build/jupyter
+# Each framework runs in a Jupyter kernel of the book's environment.
+KERNELS := $(VENV)/share/jupyter/kernels
+TF_KERNEL := $(KERNELS)/d2lmini-tensorflow/kernel.json
+# MXNet 1.9.1 runs only on Python 3.11 or older, with numpy 1.23.5: it gets
+# an environment of its own, and the kernel d2lmini-mxnet.
+MXNET_PYTHON ?= python3.11
+MXNET_VENV ?= .venv-mxnet
+MXNET_STAMP := $(MXNET_VENV)/.installed
 
-.PHONY: book pdf pdf-tools test check lint jb-flags deps setup lab bench \
-  publish lock clean
+.PHONY: book pdf pdf-tools test check lint jb-flags deps setup kernels lab \
+  bench publish lock clean
 
 $(STAMP): pyproject.toml requirements.txt requirements-dev.txt $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "'$(PYTHON) \
@@ -36,8 +44,41 @@ $(STAMP): pyproject.toml requirements.txt requirements-dev.txt $(CONSTRAINTS)
 
 setup: $(STAMP)
 
+# TensorFlow runs in the book's environment. Its C++ start-up lines on
+# stderr would fail the strict build (a cell's stderr is a warning there), so
+# its kernel sets TF_CPP_MIN_LOG_LEVEL=2 (C++ errors still print) and
+# TF_ENABLE_ONEDNN_OPTS=0: TensorFlow 2.21 announces its oneDNN kernels on
+# stderr whatever the log level, and only turning them off silences it.
+$(TF_KERNEL): $(STAMP)
+	$(BIN)/python -m ipykernel install --prefix "$(abspath $(VENV))" \
+	  --name d2lmini-tensorflow --display-name "TensorFlow (d2lmini)" \
+	  --env TF_CPP_MIN_LOG_LEVEL 2 --env TF_ENABLE_ONEDNN_OPTS 0 > /dev/null
+
+# Where MXNet cannot be installed, one line says why and the book's MXNet
+# tabs say that this build did not run it.
+$(MXNET_STAMP): pyproject.toml constraints-mxnet.txt
+	@rm -rf "$(KERNELS)/d2lmini-mxnet"
+	@if ! $(MXNET_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] > (3, 11))' \
+	    2>/dev/null; then \
+	  echo "MXNet: not installed: it needs Python 3.11 or older, and \
+	'$(MXNET_PYTHON)' is not (set MXNET_PYTHON=...); the MXNet tabs say so"; \
+	elif ! { $(MXNET_PYTHON) -m venv $(MXNET_VENV) && \
+	    $(MXNET_VENV)/bin/pip install -q -c constraints-mxnet.txt \
+	      -r constraints-mxnet.txt && \
+	    $(MXNET_VENV)/bin/pip install -q --no-deps -e . && \
+	    $(MXNET_VENV)/bin/python -m ipykernel install \
+	      --prefix "$(abspath $(VENV))" --name d2lmini-mxnet \
+	      --display-name "MXNet 1.9.1 (d2lmini)" \
+	      > $(MXNET_VENV)/kernel.log 2>&1; }; then \
+	  rm -rf "$(KERNELS)/d2lmini-mxnet"; \
+	  echo "MXNet: not installed: making $(MXNET_VENV) failed (see above, or \
+	$(MXNET_VENV)/kernel.log); the MXNet tabs say so"; \
+	else touch $@; fi
+
+kernels: $(TF_KERNEL) $(MXNET_STAMP)
+
 # The site, then the chapters as notebooks (both strict; see the script).
-book: $(STAMP)
+book: $(STAMP) kernels
 	BOOK_REPO_URL=$(REPO_URL) $(BIN)/python scripts/build_book.py . $(JB_FLAGS)
 
 # The strict build flags, for the tests that build throwaway books.
@@ -62,13 +103,13 @@ deps:
 
 # The whole suite: the system packages (the tests build the PDF too, so
 # they need the PDF's), lint, then every test (the book is built if needed).
-test: $(STAMP)
+test: $(STAMP) kernels
 	$(MAKE) deps PDF=1
 	$(MAKE) lint
 	$(BIN)/python -m pytest
 
 # Everyday work: the package's unit tests and the chapters' code, in a minute.
-check: $(STAMP)
+check: $(STAMP) kernels
 	$(BIN)/python -m pytest -m "not slow and not browser" tests/package \
 	  tests/chapters
 
@@ -80,7 +121,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/train_speed.py
 
 # JupyterLab on the rendered notebooks (built first if missing).
-lab: $(STAMP)
+lab: $(STAMP) kernels
 	$(BIN)/python -c "import jupyterlab" 2>/dev/null || \
 	  $(BIN)/pip install -q -c $(CONSTRAINTS) "jupyterlab>=4"
 	test -f $(NOTEBOOKS)/chapters/minibatch_sgd.ipynb || $(MAKE) book

@@ -6,6 +6,7 @@ def setup(app):
     app.setup_extension("cjk_search")  # site search finds Chinese words
     app.setup_extension("buttons")  # repository and launch buttons
     app.setup_extension("exec_cache")  # outputs keyed to the package
+    app.setup_extension("frameworks")  # one chapter, three frameworks
     app.setup_extension("downloads")  # .ipynb downloads with an install cell
     app.setup_extension("notebooks")  # plain-Markdown notebooks
     app.setup_extension("page_fixes")  # theme scripts, Chinese captions

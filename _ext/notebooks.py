@@ -36,6 +36,7 @@ from pathlib import Path
 import nbformat
 from docutils import nodes
 from downloads import with_install_cell
+from frameworks import is_tabbed
 from jupyter_cache import get_cache
 from sphinx.util import logging
 from sphinx_tojupyter.builders.jupyter import JupyterBuilder
@@ -196,10 +197,18 @@ class NotebookBuilder(JupyterBuilder):
             if any(os.path.getmtime(s) > built for s in sources):
                 yield docname
 
+    def executed(self, docname):
+        """myst-nb's executed notebook of `docname`; for a tabbed chapter,
+        which is not executed itself, its PyTorch notebook's (the
+        notebook shows PyTorch only: frameworks.py)."""
+        if is_tabbed(Path(self.env.doc2path(docname)).read_text("utf-8")):
+            docname = f"{docname}-pytorch"
+        return executed_notebook(self.outdir, docname)
+
     def write_doc(self, docname, doctree):
         super().write_doc(docname, doctree)
         site = Path(self.outdir).parent / "html"
-        executed = executed_notebook(self.outdir, docname).is_file()
+        executed = self.executed(docname).is_file()
         if executed and site.is_dir():  # the site's download (downloads.py)
             target = site / "_sources" / f"{docname}{self.out_suffix}"
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -210,7 +219,7 @@ class NotebookBuilder(JupyterBuilder):
     def update_Metadata(self, docname, nb):
         """Outputs, metadata and the install cell (called on each notebook
         before the builder writes it)."""
-        executed = executed_notebook(self.outdir, docname)
+        executed = self.executed(docname)
         if executed.is_file():
             ran = with_cached_outputs(
                 nbformat.read(executed, as_version=4),

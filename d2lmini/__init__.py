@@ -29,5 +29,6 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(
-        set(globals()) | set(importlib.import_module(f'{__name__}.torch').__all__)
+        set(globals())
+        | set(importlib.import_module(f'{__name__}.torch').__all__)
     )

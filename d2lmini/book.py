@@ -11,8 +11,9 @@ class Words(str):
 def glue(name, value):
     """Glue `value` under `name` for {glue:text}, without displaying it.
 
-    Strings are glued without quotes, scalars of NumPy and of every framework
-    as Python numbers. Returns None, so a cell that ends with it shows no output.
+    Strings are glued without quotes, scalars of NumPy and of every
+    framework as Python numbers. Returns None, so a cell that ends with it
+    shows no output.
     """
     try:  # myst-nb is only needed while building the book
         from myst_nb import glue as nb_glue

@@ -162,15 +162,31 @@ def index_page(path):
 VERDICT = re.compile(r'''(['"])[^'"\n]*\1\s+if\s''')  # 'x' if ... else 'y'
 
 
-def code_cells(page):
-    """The code cells of a chapter ('chapters/minibatch_sgd', say), as
-    (source, metadata) pairs."""
-    nb = jupytext.read(ROOT / f'{page}.md')
-    return [(c.source, c.metadata) for c in nb.cells if c.cell_type == 'code']
+FRAMEWORKS = ('pytorch', 'tensorflow', 'mxnet')
 
 
 def tags(metadata):
     return metadata.get('tags', [])
+
+
+def framework_of(metadata):
+    """The framework a cell is tagged with, or None: every framework runs it."""
+    return next((t for t in tags(metadata) if t in FRAMEWORKS), None)
+
+
+def code_cells(page, framework='pytorch'):
+    """The code cells of a chapter ('chapters/minibatch_sgd', say) that
+    `framework` runs (None: every cell of every framework), as (source,
+    metadata) pairs."""
+    nb = jupytext.read(ROOT / f'{page}.md')
+    return [
+        (c.source, c.metadata)
+        for c in nb.cells
+        if c.cell_type == 'code'
+        and (
+            framework is None or framework_of(c.metadata) in (None, framework)
+        )
+    ]
 
 
 def code_lines(source):

@@ -1,5 +1,7 @@
 """The lesson code in the chapters' cells is the package's code: every
-function in a cell that starts with `#@save d2lmini/<file>.py` has the same
+function in a cell that starts with `#@save d2lmini/<file>.py` (of every
+framework's tab: train.py is PyTorch's, tensorflow.py and mxnet.py the
+others', loop.py all three's) has the same
 AST, docstring included, as its namesake in that file, once the chapter's
 module prefixes (`d2l.`, and aliases of other d2lmini modules) are dropped
 from the names the package reaches directly."""
@@ -13,14 +15,23 @@ import pytest
 from tests.helpers import ROOT, code_cells, definitions
 
 SAVE = re.compile(r'^#@save (d2lmini/[\w/]+\.py)\s*$')
+MAIN = {('d2lmini/loop.py', 'train_loop')} | {
+    (f'd2lmini/{file}.py', name)
+    for file in ('train', 'tensorflow', 'mxnet')
+    for name in ('sgd', 'train_ch11', 'train_concise_ch11')
+}
 LESSONS = {
-    'chapters/minibatch_sgd': {'sgd', 'train_ch11', 'train_loop',
-                               'train_concise_ch11'},
-    'chapters/zh/minibatch_sgd': {'sgd', 'train_ch11', 'train_loop',
-                                  'train_concise_ch11'},
-    'chapters/data_parallel': {'shard_loss', 'global_batches', 'shard',
-                               'train', 'setup', 'main', 'pick_backend',
-                               'launch'},
+    'chapters/minibatch_sgd': MAIN,
+    'chapters/zh/minibatch_sgd': MAIN,
+    'chapters/data_parallel': {
+        (f'd2lmini/{file}.py', name)
+        for file, names in [
+            ('sharding', ['shard_loss', 'global_batches', 'shard', 'train']),
+            ('data_parallel', ['setup', 'main', 'pick_backend']),
+            ('launch', ['launch']),
+        ]
+        for name in names
+    },
 }
 
 
@@ -41,49 +52,61 @@ class DropModulePrefixes(ast.NodeTransformer):
 def module_aliases(page):
     """The names a chapter binds to d2lmini modules (d2l, dp, ...)."""
     namespace = definitions(page)
-    return {name for name, value in namespace.items()
-            if isinstance(value, types.ModuleType)
-            and value.__name__.startswith('d2lmini')}
+    return {
+        name
+        for name, value in namespace.items()
+        if isinstance(value, types.ModuleType)
+        and value.__name__.startswith('d2lmini')
+    }
 
 
 def top_level(tree):
-    return {node.name: node for node in tree.body
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    return {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+    }
 
 
 def imported_names(tree):
     """The names a module's own imports bind (`checks`, `torch`, ...)."""
-    return {(alias.asname or alias.name).split('.')[0]
-            for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
-            for alias in node.names}
+    return {
+        (alias.asname or alias.name).split('.')[0]
+        for node in tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }
 
 
 def saved(page):
     """(file, name, chapter node) for each function of each #@save cell."""
     aliases = module_aliases(page)
     found = []
-    for source, _ in code_cells(page):
+    for source, _ in code_cells(page, framework=None):  # every framework's
         match = SAVE.match(source.splitlines()[0]) if source else None
         if match:
             package = ast.parse((ROOT / match[1]).read_text())
             # A prefix the package writes too (checks.positive) stays.
             drop = aliases - imported_names(package)
             tree = DropModulePrefixes(drop).visit(ast.parse(source))
-            found += [(match[1], name, node)
-                      for name, node in top_level(tree).items()]
+            found += [
+                (match[1], name, node)
+                for name, node in top_level(tree).items()
+            ]
     return found
 
 
 @pytest.mark.parametrize('page', sorted(LESSONS))
 def test_lesson_code_is_the_packages_code(page):
     pairs = saved(page)
-    assert {name for _, name, _ in pairs} == LESSONS[page]
+    assert {(path, name) for path, name, _ in pairs} == LESSONS[page]
     for path, name, node in pairs:
         package = top_level(ast.parse((ROOT / path).read_text()))
         assert name in package, f'{path} has no {name}'
         assert ast.dump(node) == ast.dump(package[name]), (
             f'{page}: the cell defining {name} differs from {path}; make them '
-            f'the same code')
+            f'the same code'
+        )
 
 
 def test_a_changed_line_or_docstring_is_caught():
@@ -92,8 +115,10 @@ def test_a_changed_line_or_docstring_is_caught():
     cell = ast.parse(ast.unparse(package))
     DropModulePrefixes({'d2l'}).visit(cell)
     assert ast.dump(cell.body[0]) == ast.dump(package)
-    for old, new in [("alpha=hyperparams['lr']", "alpha=0.1"),
-                     ('zeroes the gradients', 'keeps the gradients')]:
+    for old, new in [
+        ("alpha=hyperparams['lr']", "alpha=0.1"),
+        ('zeroes the gradients', 'keeps the gradients'),
+    ]:
         changed = ast.parse(ast.unparse(package).replace(old, new))
         assert ast.dump(changed.body[0]) != ast.dump(package)
 

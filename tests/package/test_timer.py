@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import d2lmini as d2l
+import d2lmini.device
 import d2lmini.timer
 from tests.helpers import fake_accelerator
 
@@ -94,8 +95,8 @@ def test_without_torch_accelerator_cuda_syncs_one_initialized_gpu(monkeypatch):
     monkeypatch.setattr(
         torch.cuda, 'synchronize', lambda device=None: synced.append(device)
     )
-    d2lmini.timer.synchronize('cuda:1')
+    d2lmini.device.synchronize('cuda:1')
     assert synced == [torch.device('cuda:1')]
     monkeypatch.setattr(torch.cuda, 'is_initialized', lambda: False)
-    d2lmini.timer.synchronize('cuda:0')
+    d2lmini.device.synchronize('cuda:0')
     assert synced == [torch.device('cuda:1')]

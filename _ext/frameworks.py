@@ -1,0 +1,397 @@
+"""One chapter source, three frameworks, as d2l's tabs.
+
+A chapter whose front matter lists `frameworks:` is written once. A code
+cell tagged `pytorch`, `tensorflow` or `mxnet` belongs to that framework; an
+untagged one to all. Prose for one framework sits in
+`:::{framework} tensorflow`, and prose whose glued numbers each framework
+measures in `::::{per-framework}`.
+
+- When the build starts, each framework gets a notebook of its own beside the
+  chapter (`minibatch_sgd-tensorflow.md`, ignored by git): its cells, its
+  prose, its kernel. myst-nb executes it (and caches it) like any page; it is
+  the framework's complete notebook, for the downloads.
+- The chapter itself is not executed. A post-transform puts each of its cells
+  into synced tabs (PyTorch first) holding that framework's executed cell,
+  and `source-read` turns the prose blocks into the same tabs, each glued
+  number taken from its framework's notebook. sphinx-design keeps the choice
+  in localStorage; `?framework=tensorflow` in a link preselects one.
+- Formats without tabs (the PDF, the notebooks) show PyTorch only.
+"""
+
+import re
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx_design.shared import create_component
+
+FRAMEWORKS = {
+    "pytorch": "PyTorch",
+    "tensorflow": "TensorFlow",
+    "mxnet": "MXNet",
+}
+KERNELS = {
+    "pytorch": ("python3", "Python 3 (ipykernel)"),
+    "tensorflow": ("d2lmini-tensorflow", "TensorFlow (d2lmini)"),
+    "mxnet": ("d2lmini-mxnet", "MXNet 1.9.1 (d2lmini)"),
+}
+SYNC_GROUP = "framework"
+
+CELL = re.compile(r"^```\{code-cell\}[^\n]*\n.*?^```[ \t]*$\n?", re.M | re.S)
+TAGS = re.compile(r"^(:tags:|tags:)\s*\[([^\]]*)\]\s*$", re.M)
+ONE = re.compile(r"^:::\{framework\} (\w+)\n(.*?)^:::[ \t]*$\n?", re.M | re.S)
+EACH = re.compile(r"^::::\{per-framework\}\n(.*?)^::::[ \t]*$\n?", re.M | re.S)
+GLUE = re.compile(r"(\{glue(?::\w+)?\}`)([^`:]+)(:[^`]*)?`")
+LABEL = re.compile(r"^\(([\w-]+)\)=$|^\$\$ \(([\w-]+)\)$", re.M)
+TITLE = re.compile(r"^# (.+)$", re.M)
+
+
+def framework_of(cell):
+    """The framework a code cell's tags name, or None for every framework."""
+    tags = TAGS.search(cell)
+    names = [t.strip() for t in tags[2].split(",")] if tags else []
+    found = [t for t in names if t in FRAMEWORKS]
+    return found[0] if found else None
+
+
+def untagged(cell):
+    """`cell` without its framework tag (and without a tags line left
+    empty)."""
+
+    def drop(match):
+        names = [t.strip() for t in match[2].split(",")]
+        rest = [t for t in names if t and t not in FRAMEWORKS]
+        return f"{match[1]} [{', '.join(rest)}]" if rest else ""
+
+    cell = TAGS.sub(drop, cell)
+    return re.sub(r"^---\n---\n", "", cell, flags=re.M)  # an empty header
+
+
+def split_front_matter(text):
+    """(front matter lines without the --- fences, body)."""
+    _, front, body = text.split("---\n", 2)
+    return front, body
+
+
+def is_tabbed(text):
+    return text.startswith("---\n") and bool(
+        re.search(r"^frameworks:", split_front_matter(text)[0], re.M)
+    )
+
+
+def notebook_path(chapter, framework):
+    chapter = Path(chapter)
+    return chapter.with_name(f"{chapter.stem}-{framework}{chapter.suffix}")
+
+
+def suffix_labels(body, framework):
+    """Give every label the chapter defines a -framework suffix, where it is
+    defined and where it is referred to, so the notebooks and the chapter
+    never define one label twice."""
+    names = {a or b for a, b in LABEL.findall(body)}
+    names |= set(re.findall(r"^\s+name: ([\w-]+)$", body, re.M))
+    for name in sorted(names, key=len, reverse=True):
+        new = f"{name}-{framework}"
+        body = re.sub(rf"^\({name}\)=$", f"({new})=", body, flags=re.M)
+        body = re.sub(rf"^\$\$ \({name}\)$", f"$$ ({new})", body, flags=re.M)
+        body = re.sub(
+            rf"^(\s+name: ){name}$", rf"\g<1>{new}", body, flags=re.M
+        )
+        body = re.sub(
+            rf"(\{{(?:numref|ref|eq)\}}`(?:[^`]*<)?){name}(>?`)",
+            rf"\g<1>{new}\g<2>",
+            body,
+        )
+    return body
+
+
+def notebook_text(text, framework, chapter, unavailable):
+    """The chapter as `framework`'s own notebook (MyST text); `unavailable`
+    maps the frameworks this build cannot run to the reason."""
+    text = not_run(text, chapter, unavailable)
+    front, body = split_front_matter(text)
+    name, display = KERNELS[framework]
+    front = re.sub(r"^frameworks:.*\n(?:  - .*\n)*", "", front, flags=re.M)
+    front = re.sub(
+        r"^kernelspec:\n(?:  .*\n)*",
+        f"kernelspec:\n  display_name: {display}\n  language: python\n"
+        f"  name: {name}\n",
+        front,
+        flags=re.M,
+    )
+    front += "orphan: true\n"
+    why = unavailable.get(framework)
+    if why:
+        front += "mystnb:\n  execution_mode: 'off'\n"
+
+    def cell(match):
+        own = framework_of(match[0])
+        return untagged(match[0]) if own in (None, framework) else ""
+
+    body = CELL.sub(cell, body)
+    body = ONE.sub(lambda m: m[2] if m[1] == framework else "", body)
+    body = EACH.sub(lambda m: m[1], body)
+    body = re.sub(r"\n{3,}", "\n\n", body)
+    body = suffix_labels(body, framework)
+    body = TITLE.sub(rf"# \1 ({FRAMEWORKS[framework]})", body, count=1)
+    if why:  # nothing ran, so nothing was glued
+        body = re.sub(r"\{glue(?::\w+)?\}`[^`]*`", "not run", body)
+        body = TITLE.sub(
+            lambda m: f"{m[0]}\n\n```{{warning}}\n{why}\n```",
+            body,
+            count=1,
+        )
+    return f"---\n{front}---\n{body}"
+
+
+def tab_set(items):
+    """MyST for synced tabs: items is [(framework, text)]."""
+    out = [f"::::::{{tab-set}}\n:sync-group: {SYNC_GROUP}\n"]
+    for framework, text in items:
+        out.append(
+            f":::::{{tab-item}} {FRAMEWORKS[framework]}\n"
+            f":sync: {framework}\n\n{text.strip()}\n:::::\n"
+        )
+    return "\n".join(out) + "::::::\n"
+
+
+def glue_from(text, chapter, framework):
+    """Glue references in `text` read from `framework`'s notebook."""
+    target = notebook_path(Path(chapter).name, framework).name
+
+    def ref(m):
+        if (m[3] or "").startswith("::"):  # from a named notebook already
+            return m[0]
+        # The role splits a format off at the last colon: give it one.
+        return f"{m[1]}{target}::{m[2]}{m[3] or ':'}`"
+
+    return GLUE.sub(ref, text)
+
+
+def not_run(text, chapter, unavailable):
+    """Glued numbers of frameworks this build could not run, as 'not run'."""
+    for fw in unavailable:
+        target = re.escape(notebook_path(Path(chapter).name, fw).name)
+        text = re.sub(
+            rf"\{{glue(?::\w+)?\}}`{target}::[^`]*`", "not run", text
+        )
+    return text
+
+
+def chapter_text(text, chapter, unavailable):
+    """The chapter as Sphinx reads it: framework prose as tabs, and every
+    glued number from a framework's notebook."""
+
+    def each(match):
+        return tab_set(
+            [
+                (
+                    fw,
+                    unavailable[fw]
+                    if fw in unavailable
+                    else glue_from(match[1], chapter, fw),
+                )
+                for fw in FRAMEWORKS
+            ]
+        )
+
+    text = EACH.sub(each, not_run(text, chapter, unavailable))
+    # Runs of one-framework blocks, separated by blank lines, become one set.
+    run = re.compile(rf"(?:{ONE.pattern}\s*)+", re.M | re.S)
+
+    def runs(match):
+        items = [(m[1], m[2]) for m in ONE.finditer(match[0])]
+        return tab_set(items) + "\n"
+
+    text = run.sub(runs, text)
+    # Any other glued number (outside tabs) is PyTorch's.
+    front, body = split_front_matter(text)
+    parts = re.split(
+        r"(^::::::\{tab-set\}.*?^::::::$)", body, flags=re.M | re.S
+    )
+    body = "".join(
+        part
+        if part.startswith("::::::{tab-set}")
+        else glue_from(part, chapter, "pytorch")
+        for part in parts
+    )
+    return f"---\n{front}---\n{body}"
+
+
+def unavailable_frameworks():
+    """{framework: why this build could not run it}, for missing kernels."""
+    from jupyter_client.kernelspec import find_kernel_specs
+
+    specs = find_kernel_specs()
+    return {
+        fw: (
+            f"This build could not run {FRAMEWORKS[fw]}: it has no Jupyter "
+            f"kernel `{name}`. MXNet 1.9.1 needs Python 3.11 or older with "
+            f"numpy 1.23.5, and `make book` makes that kernel only where "
+            f"such a Python exists (`MXNET_PYTHON=...`). The code is shown "
+            f"without outputs."
+        )
+        for fw, (name, _) in KERNELS.items()
+        if name != "python3" and name not in specs
+    }
+
+
+def tabbed_chapters(srcdir):
+    root = Path(srcdir)
+    return [
+        p
+        for p in sorted((root / "chapters").rglob("*.md"))
+        if is_tabbed(p.read_text(encoding="utf-8"))
+    ]
+
+
+def write_notebooks(app, config):
+    """Write each tabbed chapter's framework notebooks (only when changed, so
+    that a rebuild re-reads nothing), and keep the chapter itself from
+    being executed."""
+    app.env_unavailable = unavailable = unavailable_frameworks()
+    excluded = list(config.nb_execution_excludepatterns or [])
+    for chapter in tabbed_chapters(app.srcdir):
+        text = chapter.read_text(encoding="utf-8")
+        for fw in FRAMEWORKS:
+            path = notebook_path(chapter, fw)
+            new = notebook_text(text, fw, chapter, unavailable)
+            if not path.exists() or path.read_text(encoding="utf-8") != new:
+                path.write_text(new, encoding="utf-8")
+        excluded.append(chapter.relative_to(app.srcdir).as_posix())
+    config.nb_execution_excludepatterns = excluded
+
+
+def read_chapter(app, docname, source):
+    if is_tabbed(source[0]):
+        unavailable = getattr(app, "env_unavailable", {})
+        chapter = Path(app.env.doc2path(docname))
+        for fw in FRAMEWORKS:  # the tabs show these notebooks' cells
+            app.env.note_dependency(str(notebook_path(chapter, fw)))
+        source[0] = chapter_text(source[0], chapter, unavailable)
+
+
+def framework_cells(env, docname, framework):
+    """The code cells of a framework's notebook, in order."""
+    doctree = env.get_doctree(f"{docname}-{framework}")
+    return [c.deepcopy() for c in doctree.findall(is_cell)]
+
+
+def is_cell(node):
+    return (
+        isinstance(node, nodes.container)
+        and node.get("nb_element") == "cell_code"
+    )
+
+
+def cell_framework(cell):
+    tags = cell.get("cell_metadata", {}).get("tags", [])
+    return next((t for t in tags if t in FRAMEWORKS), None)
+
+
+def tab_nodes(cells):
+    """Synced sphinx-design tabs, one per (framework, cell)."""
+    tabs = create_component("tab-set", classes=["sd-tab-set"])
+    for framework, cell in cells:
+        item = create_component(
+            "tab-item", classes=["sd-tab-item"], selected=False
+        )
+        label = nodes.rubric(
+            "", FRAMEWORKS[framework], classes=["sd-tab-label"]
+        )
+        label["sync_id"] = framework
+        label["sync_group"] = SYNC_GROUP
+        content = create_component("tab-content", classes=["sd-tab-content"])
+        content += cell
+        item += [label, content]
+        tabs += item
+    return tabs
+
+
+class MergeFrameworkCells(SphinxPostTransform):
+    """Each code cell of a tabbed chapter becomes synced tabs of its
+    frameworks' executed cells; formats without tabs get PyTorch's. Runs
+    before myst-nb picks output formats (4) and sphinx-design draws tabs."""
+
+    default_priority = 1
+
+    def apply(self, **kwargs):
+        docname = self.env.docname
+        source = self.env.doc2path(docname)
+        if not is_tabbed(Path(source).read_text(encoding="utf-8")):
+            return
+        html = self.app.builder.format == "html"
+        notebooks = {
+            fw: iter(framework_cells(self.env, docname, fw))
+            for fw in FRAMEWORKS
+        }
+        groups = self.groups()
+        for group in groups:
+            members = {cell_framework(c) for c in group}
+            frameworks = FRAMEWORKS if members == {None} else members
+            cells = [
+                (fw, next(notebooks[fw]))
+                for fw in FRAMEWORKS
+                if fw in frameworks
+            ]
+            if html:
+                group[0].replace_self(tab_nodes(cells))
+            else:
+                group[0].replace_self(dict(cells).get("pytorch", []))
+            for cell in group[1:]:
+                cell.parent.remove(cell)
+        if not html:
+            for tabs in list(self.document.findall(is_framework_tabs)):
+                tabs.replace_self(pytorch_content(tabs))
+
+    def groups(self):
+        """The chapter's cells: one group per untagged cell, and one per run
+        of adjacent framework cells."""
+        groups = []
+        for cell in self.document.findall(is_cell):
+            adjacent = (
+                groups
+                and cell_framework(cell)
+                and cell_framework(groups[-1][-1])
+            )
+            previous = groups[-1][-1] if groups else None
+            if (
+                adjacent
+                and cell.parent is previous.parent
+                and (
+                    cell.parent.index(cell) == cell.parent.index(previous) + 1
+                )
+            ):
+                groups[-1].append(cell)
+            else:
+                groups.append([cell])
+        return groups
+
+
+def is_framework_tabs(node):
+    if not (
+        isinstance(node, nodes.container)
+        and node.get("design_component") == "tab-set"
+    ):
+        return False
+    labels = [
+        n
+        for n in node.findall(nodes.rubric)
+        if n.get("sync_group") == SYNC_GROUP
+    ]
+    return bool(labels)
+
+
+def pytorch_content(tabs):
+    for item in tabs.children:
+        label = item.children[0]
+        if label.get("sync_id") == "pytorch":
+            return item.children[1].children
+    return []
+
+
+def setup(app):
+    app.connect("config-inited", write_notebooks)
+    app.connect("source-read", read_chapter)
+    app.add_post_transform(MergeFrameworkCells)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
