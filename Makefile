@@ -117,8 +117,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
-bench: $(STAMP)
+# PyTorch's training speed, then each framework's train_ch11 over d2lmini's
+# load_array against its standard pipeline (tf.data, Gluon's DataLoader).
+bench: $(STAMP) kernels
 	$(BIN)/python benchmarks/train_speed.py
+	TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 \
+	  $(BIN)/python benchmarks/pipelines_tensorflow.py
+	test ! -x $(MXNET_VENV)/bin/python || \
+	  $(MXNET_VENV)/bin/python benchmarks/pipelines_mxnet.py
 
 # JupyterLab on the rendered notebooks (built first if missing).
 lab: $(STAMP) kernels

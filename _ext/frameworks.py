@@ -119,7 +119,9 @@ def notebook_text(text, framework, chapter, unavailable):
         front,
         flags=re.M,
     )
-    front += "orphan: true\n"
+    # A page outside the table of contents, left out of the search: the
+    # search finds the tabbed chapter.
+    front += "orphan: true\nnosearch: true\n"
     why = unavailable.get(framework)
     if why:
         front += "mystnb:\n  execution_mode: 'off'\n"
@@ -390,8 +392,21 @@ def pytorch_content(tabs):
     return []
 
 
+def no_colab_for_mxnet(app, pagename, templatename, context, doctree):
+    """MXNet 1.9.1 cannot run on Colab's Python: its pages offer no Colab
+    link that would fail (after the theme adds its launch buttons)."""
+    if not pagename.endswith("-mxnet"):
+        return
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "launch-buttons":
+            group["buttons"] = [
+                b for b in group["buttons"] if b.get("text") != "Colab"
+            ]
+
+
 def setup(app):
     app.connect("config-inited", write_notebooks)
+    app.connect("html-page-context", no_colab_for_mxnet, priority=600)
     app.connect("source-read", read_chapter)
     app.add_post_transform(MergeFrameworkCells)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jupytext
+import nbformat
 import psutil
 import pytest
 import torch
@@ -92,6 +93,15 @@ def source_of(page, root=ROOT):
     raise FileNotFoundError(
         f'no .md or .ipynb source for toc entry {page!r} under {root}'
     )
+
+
+def is_tabbed(page, root=ROOT):
+    """Whether a chapter is written once for three frameworks (its front
+    matter lists `frameworks:`; _ext/frameworks.py)."""
+    head = (
+        source_of(page, root).read_text(encoding='utf-8').split('\n---', 1)[0]
+    )
+    return re.search(r'^frameworks:', head, re.M) is not None
 
 
 def is_notebook(page, root=ROOT):
@@ -249,6 +259,19 @@ def definitions(page):
                 compile(module, f'{page}.md, code cell {i}', 'exec'), namespace
             )
     return namespace
+
+
+def executed(book_html, docname):
+    """myst-nb's executed notebook of a page, with the outputs that the
+    execution cache holds (myst-nb 1.4 writes jupyter_execute/ without
+    outputs when it re-reads a page from the cache)."""
+    from exec_cache import package_digest
+    from notebooks import with_cached_outputs
+
+    build = Path(book_html).parent
+    nb = nbformat.read(build / 'jupyter_execute' / f'{docname}.ipynb', 4)
+    cache = build / '.jupyter_cache' / package_digest()
+    return with_cached_outputs(nb, str(cache))
 
 
 # The chapters as notebooks: what a JupyterLab or Colab reader sees.

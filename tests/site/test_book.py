@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from tests.helpers import ROOT, build_book
+from tests.helpers import FRAMEWORKS, ROOT, build_book, is_tabbed
 
 pytestmark = pytest.mark.slow
 
@@ -19,11 +19,12 @@ SECTIONS = [
     'Reading the Dataset',
     'Implementation from Scratch',
     'Concise Implementation',
+    'The Three Frameworks Compared',
     'Summary',
     'Exercises',
 ]
 RUN_FIGURES = ['fig-gd', 'fig-sgd', 'fig-mini100', 'fig-mini10', 'fig-concise']
-GLUE_REF = re.compile(r'\{glue:text\}`([\w-]+)(?::([^`]*))?`')
+GLUE_REF = re.compile(r'\{glue:text\}`(?:([\w.-]+)::)?([\w-]+)(?::([^`]*))?`')
 
 
 @pytest.fixture(scope='module')
@@ -53,9 +54,15 @@ def test_every_section_is_numbered(page):
     assert all(n.count('.') == 2 for n, _ in headings)  # e.g. "1.2."
 
 
-def test_one_figure_per_run_with_alt_text(page):
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_one_figure_per_run_with_alt_text(page, framework):
+    """On each framework's tabs (each figure's name has the framework's
+    suffix, _ext/frameworks.py)."""
     figures = figure_blocks(page)
-    for name in RUN_FIGURES + ['fig-time-loss', 'fig-variance']:
+    for name in [
+        f'{name}-{framework}'
+        for name in RUN_FIGURES + ['fig-time-loss', 'fig-variance']
+    ]:
         assert name in figures, f'figure {name} is missing'
         imgs = re.findall(r'<img[^>]*>', figures[name])
         assert len(imgs) == 1, f'{name} has {len(imgs)} images, expected one'
@@ -65,7 +72,7 @@ def test_one_figure_per_run_with_alt_text(page):
         )
         assert '<figcaption' in figures[name]
         assert imgs[0].split('src="')[1].split('"')[0].endswith('.svg')
-    # No stray figures: every image on the page is one of the captioned figures.
+    # No stray figures: every image on the page is a captioned figure.
     assert page.count('<img') == len(figures)
 
 
@@ -94,19 +101,29 @@ def _glued(book_html, chapter):
     ],
 )
 def test_every_glued_value_is_present_and_numeric(book_html, chapter):
-    refs = GLUE_REF.findall(
-        (ROOT / f'{chapter}.md').read_text(encoding='utf-8')
-    )
+    """Every glue reference finds its value; a tabbed chapter's, in every
+    framework's notebook (and `notebook.md::key` in that notebook)."""
+    text = (ROOT / f'{chapter}.md').read_text(encoding='utf-8')
+    refs = GLUE_REF.findall(text)
     assert refs
-    values = _glued(book_html, chapter)
-    for key, fmt in refs:
-        assert key in values, f'{key} is referenced but never glued'
-        if fmt:  # a format spec means a number
-            number = float(values[key])
-            assert math.isfinite(number), f'{key} is {number}'
+    runs = (
+        {f'{chapter}-{fw}': fw for fw in FRAMEWORKS}
+        if is_tabbed(chapter)
+        else {chapter: None}
+    )
+    for run, framework in runs.items():
+        values = _glued(book_html, run)
+        for doc, key, fmt in refs:
+            if doc and not doc.endswith(f'-{framework}.md'):
+                continue  # another framework's value
+            assert key in values, f'{key} is referenced but never glued'
+            if fmt:  # a format spec means a number
+                number = float(values[key])
+                assert math.isfinite(number), f'{key} is {number}'
     page = (book_html / f'{chapter}.html').read_text(encoding='utf-8')
     pasted = re.findall(r'<span class="pasted-text">(.*?)</span>', page)
-    assert len(pasted) == len(refs)
+    # A tabbed chapter shows a number of `per-framework` prose three times.
+    assert len(pasted) >= len(refs)
     assert not [
         p for p in pasted if 'nan' in p.lower() or 'None' in p or not p.strip()
     ]

@@ -13,9 +13,19 @@ from downloads import install_cell, with_install_cell
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from tests.helpers import check_notebook_content, is_notebook, toc_pages
+from tests.helpers import (
+    FRAMEWORKS,
+    check_notebook_content,
+    is_notebook,
+    is_tabbed,
+    toc_pages,
+)
 
+# Every chapter's download, and each framework's notebook of a tabbed one.
 CHAPTERS = [page for page in toc_pages() if is_notebook(page)]
+CHAPTERS += [
+    f'{page}-{fw}' for page in CHAPTERS if is_tabbed(page) for fw in FRAMEWORKS
+]
 CELL_TIMEOUT = 600  # seconds, as in _config.yml
 URL = 'https://github.com/someone/d2lmini'
 
@@ -82,6 +92,10 @@ def test_every_download_starts_with_the_install_cell(book_html, page):
     assert nb.cells[1].cell_type == 'markdown'  # then the chapter itself
 
 
+def is_tabbed_page(page):
+    return not page.endswith(FRAMEWORKS) and is_tabbed(page)
+
+
 def _sources(nb, cell_type):
     return [c.source for c in nb.cells if c.cell_type == cell_type]
 
@@ -95,14 +109,18 @@ def test_every_download_reads_as_the_lesson(book_html, page):
     code = [c for c in nb.cells[1:] if c.cell_type == 'code']
     assert not [c.source for c in code if 'glue(' in c.source]
     assert any(c.outputs for c in code), f'{page}: no outputs'
-    # The site's glued values, the same in the notebook's prose.
-    html = (book_html / f'{page}.html').read_text(encoding='utf-8')
+    # The site's glued values, the same in the notebook's prose (a tabbed
+    # chapter's notebook is PyTorch's: its values are on PyTorch's page).
+    shown = f'{page}-pytorch' if is_tabbed_page(page) else page
+    html = (book_html / f'{shown}.html').read_text(encoding='utf-8')
     pasted = re.findall(r'<span class="pasted-text">(.*?)</span>', html)
     prose = '\n'.join(_sources(nb, 'markdown'))
     missing = [v for v in map(unescape, pasted) if v not in prose]
     assert pasted and missing == [], f'{page}: not in the notebook: {missing}'
     check_notebook_content(
-        page, _sources(nb, 'markdown'), _sources(nb, 'code')
+        page.rsplit('-', 1)[0] if page.endswith(FRAMEWORKS) else page,
+        _sources(nb, 'markdown'),
+        _sources(nb, 'code'),
     )
 
 
@@ -115,7 +133,7 @@ def test_every_download_runs_top_to_bottom(book_html, page, tmp_path):
     NotebookClient(
         nb,
         timeout=CELL_TIMEOUT,
-        kernel_name='python3',
+        kernel_name=nb.metadata.kernelspec.name,  # MXNet's is its own
         resources={'metadata': {'path': str(tmp_path)}},
     ).execute()  # raises CellExecutionError naming the failing cell
     errors = [
