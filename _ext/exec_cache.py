@@ -1,7 +1,7 @@
 """An execution cache keyed to everything that changes an executed output
 besides the chapter's own code: the d2lmini source and data (its shipped
-font included), and the versions of the libraries the chapters compute and
-draw with."""
+font included), the versions of the libraries the chapters compute and
+draw with, and the pins of MXNet's environment."""
 
 import hashlib
 import importlib.metadata
@@ -10,12 +10,15 @@ import re
 import shutil
 from pathlib import Path
 
-LIBRARIES = ("torch", "numpy", "matplotlib")
+LIBRARIES = ("torch", "numpy", "matplotlib", "tensorflow-cpu", "keras")
+# MXNet's environment is another interpreter's: its pins stand for it.
+PINS = ("constraints-mxnet.txt",)
 
 
-def package_digest(package="d2lmini", libraries=LIBRARIES):
-    """SHA-256 of every file of `package` and of the installed versions of
-    `libraries`, as 16 hex digits; None when the package is not installed."""
+def package_digest(package="d2lmini", libraries=LIBRARIES, files=()):
+    """SHA-256 of every file of `package`, of the installed versions of
+    `libraries` and of `files` (paths), as 16 hex digits; None when the
+    package is not installed."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -31,6 +34,9 @@ def package_digest(package="d2lmini", libraries=LIBRARIES):
         except importlib.metadata.PackageNotFoundError:
             version = "none"
         digest.update(f"{name}=={version}\0".encode())
+    for path in files:
+        if Path(path).is_file():
+            digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -39,7 +45,7 @@ def key_cache_to_package(app, config):
     a change to the package or to those libraries re-executes every chapter
     instead of serving outputs (and glued numbers) computed before it. The
     new folder also changes a config value, so Sphinx re-reads every page."""
-    digest = package_digest()
+    digest = package_digest(files=[Path(app.srcdir) / f for f in PINS])
     if digest is None:
         return
     default = Path(app.outdir).parent / ".jupyter_cache"

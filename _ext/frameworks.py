@@ -136,6 +136,15 @@ def notebook_text(text, framework, chapter, unavailable):
     body = re.sub(r"\n{3,}", "\n\n", body)
     body = suffix_labels(body, framework)
     body = TITLE.sub(rf"# \1 ({FRAMEWORKS[framework]})", body, count=1)
+    stem = Path(chapter).stem
+    about = (
+        f"这是本章的 {FRAMEWORKS[framework]} 笔记本；三种框架并列的一章见 "
+        f"{{doc}}`{stem}`。"
+        if "/zh/" in Path(chapter).as_posix()
+        else f"This is the chapter's {FRAMEWORKS[framework]} notebook; "
+        f"{{doc}}`{stem}` shows all three frameworks side by side."
+    )
+    body = TITLE.sub(lambda m: f"{m[0]}\n\n{about}", body, count=1)
     if why:  # nothing ran, so nothing was glued
         body = re.sub(r"\{glue(?::\w+)?\}`[^`]*`", "not run", body)
         body = TITLE.sub(
@@ -313,61 +322,71 @@ def tab_nodes(cells):
 class MergeFrameworkCells(SphinxPostTransform):
     """Each code cell of a tabbed chapter becomes synced tabs of its
     frameworks' executed cells; formats without tabs get PyTorch's. Runs
-    before myst-nb picks output formats (4) and sphinx-design draws tabs."""
+    before myst-nb picks output formats (4) and sphinx-design draws tabs.
+
+    The LaTeX builder resolves one tree of the whole book, so each cell's
+    chapter is read off its source file, not off the document resolved."""
 
     default_priority = 1
 
     def apply(self, **kwargs):
-        docname = self.env.docname
-        source = self.env.doc2path(docname)
-        if not is_tabbed(Path(source).read_text(encoding="utf-8")):
-            return
         html = self.app.builder.format == "html"
+        chapters = {}  # docname -> its cells, in order
+        for cell in self.document.findall(is_cell):
+            docname = self.env.path2doc(cell.source) if cell.source else None
+            if docname and tabbed_doc(self.env, docname):
+                chapters.setdefault(docname, []).append(cell)
+        for docname, cells in chapters.items():
+            self.merge(docname, cells, html)
+        if not html:
+            for tabs in list(self.document.findall(is_framework_tabs)):
+                tabs.replace_self(pytorch_content(tabs))
+
+    def merge(self, docname, cells, html):
         notebooks = {
             fw: iter(framework_cells(self.env, docname, fw))
             for fw in FRAMEWORKS
         }
-        groups = self.groups()
-        for group in groups:
+        for group in groups(cells):
             members = {cell_framework(c) for c in group}
             frameworks = FRAMEWORKS if members == {None} else members
-            cells = [
+            ran = [
                 (fw, next(notebooks[fw]))
                 for fw in FRAMEWORKS
                 if fw in frameworks
             ]
             if html:
-                group[0].replace_self(tab_nodes(cells))
+                group[0].replace_self(tab_nodes(ran))
             else:
-                group[0].replace_self(dict(cells).get("pytorch", []))
+                group[0].replace_self(dict(ran).get("pytorch", []))
             for cell in group[1:]:
                 cell.parent.remove(cell)
-        if not html:
-            for tabs in list(self.document.findall(is_framework_tabs)):
-                tabs.replace_self(pytorch_content(tabs))
 
-    def groups(self):
-        """The chapter's cells: one group per untagged cell, and one per run
-        of adjacent framework cells."""
-        groups = []
-        for cell in self.document.findall(is_cell):
-            adjacent = (
-                groups
-                and cell_framework(cell)
-                and cell_framework(groups[-1][-1])
-            )
-            previous = groups[-1][-1] if groups else None
-            if (
-                adjacent
-                and cell.parent is previous.parent
-                and (
-                    cell.parent.index(cell) == cell.parent.index(previous) + 1
-                )
-            ):
-                groups[-1].append(cell)
-            else:
-                groups.append([cell])
-        return groups
+
+def tabbed_doc(env, docname):
+    """Whether `docname` is a tabbed chapter (its front matter lists
+    frameworks:)."""
+    return is_tabbed(Path(env.doc2path(docname)).read_text(encoding="utf-8"))
+
+
+def groups(cells):
+    """A chapter's cells: one group per untagged cell, and one per run of
+    adjacent framework cells."""
+    found = []
+    for cell in cells:
+        previous = found[-1][-1] if found else None
+        adjacent = (
+            previous is not None
+            and cell_framework(cell)
+            and cell_framework(previous)
+            and cell.parent is previous.parent
+            and cell.parent.index(cell) == cell.parent.index(previous) + 1
+        )
+        if adjacent:
+            found[-1].append(cell)
+        else:
+            found.append([cell])
+    return found
 
 
 def is_framework_tabs(node):

@@ -265,12 +265,12 @@ def executed(book_html, docname):
     """myst-nb's executed notebook of a page, with the outputs that the
     execution cache holds (myst-nb 1.4 writes jupyter_execute/ without
     outputs when it re-reads a page from the cache)."""
-    from exec_cache import package_digest
     from notebooks import with_cached_outputs
 
     build = Path(book_html).parent
     nb = nbformat.read(build / 'jupyter_execute' / f'{docname}.ipynb', 4)
-    cache = build / '.jupyter_cache' / package_digest()
+    # One cache folder: a build removes those of older package versions.
+    [cache] = [p for p in (build / '.jupyter_cache').iterdir() if p.is_dir()]
     return with_cached_outputs(nb, str(cache))
 
 

@@ -151,6 +151,7 @@ def _mini_book(tmp_path, chapter_body, name='broken'):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     (tmp_path / 'chapters').mkdir()
     front = CHAPTER.read_text(encoding='utf-8').split('---\n')[1]
+    front = re.sub(r'^frameworks:.*\n', '', front, flags=re.M)  # PyTorch only
     (tmp_path / 'chapters' / f'{name}.md').write_text(
         f'---\n{front}---\n\n{chapter_body}'
     )
