@@ -29,7 +29,7 @@ TF_KERNEL := $(KERNELS)/d2lmini-tensorflow/kernel.json
 # an environment of its own, and the kernel d2lmini-mxnet.
 MXNET_PYTHON ?= python3.11
 MXNET_VENV ?= .venv-mxnet
-MXNET_STAMP := $(MXNET_VENV)/.installed
+MXNET_KERNEL := $(KERNELS)/d2lmini-mxnet/kernel.json
 
 .PHONY: book pdf pdf-tools test check lint jb-flags deps setup kernels lab \
   bench publish lock clean
@@ -56,7 +56,8 @@ $(TF_KERNEL): $(STAMP)
 
 # Where MXNet cannot be installed, one line says why and the book's MXNet
 # tabs say that this build did not run it.
-$(MXNET_STAMP): pyproject.toml constraints-mxnet.txt
+# The kernel is the target: a new .venv, without it, makes it again.
+$(MXNET_KERNEL): pyproject.toml constraints-mxnet.txt
 	@rm -rf "$(KERNELS)/d2lmini-mxnet"
 	@if ! $(MXNET_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] > (3, 11))' \
 	    2>/dev/null; then \
@@ -73,9 +74,9 @@ $(MXNET_STAMP): pyproject.toml constraints-mxnet.txt
 	  rm -rf "$(KERNELS)/d2lmini-mxnet"; \
 	  echo "MXNet: not installed: making $(MXNET_VENV) failed (see above, or \
 	$(MXNET_VENV)/kernel.log); the MXNet tabs say so"; \
-	else touch $@; fi
+	fi
 
-kernels: $(TF_KERNEL) $(MXNET_STAMP)
+kernels: $(TF_KERNEL) $(MXNET_KERNEL)
 
 # The site, then the chapters as notebooks (both strict; see the script).
 book: $(STAMP) kernels

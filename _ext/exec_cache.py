@@ -10,7 +10,14 @@ import re
 import shutil
 from pathlib import Path
 
-LIBRARIES = ("torch", "numpy", "matplotlib", "tensorflow-cpu", "keras")
+LIBRARIES = (
+    "torch",
+    "numpy",
+    "matplotlib",
+    "tensorflow-cpu",  # Linux without a GPU
+    "tensorflow",  # elsewhere
+    "keras",
+)
 # MXNet's environment is another interpreter's: its pins stand for it.
 PINS = ("constraints-mxnet.txt",)
 

@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.errors import ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_design.shared import create_component
 
@@ -36,12 +37,19 @@ KERNELS = {
     "mxnet": ("d2lmini-mxnet", "MXNet 1.9.1 (d2lmini)"),
 }
 SYNC_GROUP = "framework"
+WHY = {
+    "tensorflow": "`make book` makes it in the book's environment, with "
+    "TensorFlow; run `make kernels`.",
+    "mxnet": "MXNet 1.9.1 needs Python 3.11 or older with numpy 1.23.5; "
+    "`make book` makes its environment and kernel where `MXNET_PYTHON` is "
+    "such a Python and the install succeeds (it says which failed).",
+}
 
 CELL = re.compile(r"^```\{code-cell\}[^\n]*\n.*?^```[ \t]*$\n?", re.M | re.S)
 TAGS = re.compile(r"^(:tags:|tags:)\s*\[([^\]]*)\]\s*$", re.M)
 ONE = re.compile(r"^:::\{framework\} (\w+)\n(.*?)^:::[ \t]*$\n?", re.M | re.S)
 EACH = re.compile(r"^::::\{per-framework\}\n(.*?)^::::[ \t]*$\n?", re.M | re.S)
-GLUE = re.compile(r"(\{glue(?::\w+)?\}`)([^`:]+)(:[^`]*)?`")
+GLUE = re.compile(r"(\{glue:text\}`)([^`:]+)(:[^`]*)?`")
 LABEL = re.compile(r"^\(([\w-]+)\)=$|^\$\$ \(([\w-]+)\)$", re.M)
 TITLE = re.compile(r"^# (.+)$", re.M)
 
@@ -146,7 +154,7 @@ def notebook_text(text, framework, chapter, unavailable):
     )
     body = TITLE.sub(lambda m: f"{m[0]}\n\n{about}", body, count=1)
     if why:  # nothing ran, so nothing was glued
-        body = re.sub(r"\{glue(?::\w+)?\}`[^`]*`", "not run", body)
+        body = re.sub(r"\{glue:text\}`[^`]*`", not_run_words(chapter), body)
         body = TITLE.sub(
             lambda m: f"{m[0]}\n\n```{{warning}}\n{why}\n```",
             body,
@@ -179,12 +187,16 @@ def glue_from(text, chapter, framework):
     return GLUE.sub(ref, text)
 
 
+def not_run_words(chapter):
+    return "未运行" if "/zh/" in Path(chapter).as_posix() else "not run"
+
+
 def not_run(text, chapter, unavailable):
     """Glued numbers of frameworks this build could not run, as 'not run'."""
     for fw in unavailable:
         target = re.escape(notebook_path(Path(chapter).name, fw).name)
         text = re.sub(
-            rf"\{{glue(?::\w+)?\}}`{target}::[^`]*`", "not run", text
+            rf"\{{glue:text\}}`{target}::[^`]*`", not_run_words(chapter), text
         )
     return text
 
@@ -211,7 +223,10 @@ def chapter_text(text, chapter, unavailable):
     run = re.compile(rf"(?:{ONE.pattern}\s*)+", re.M | re.S)
 
     def runs(match):
-        items = [(m[1], m[2]) for m in ONE.finditer(match[0])]
+        items = [
+            (m[1], unavailable.get(m[1]) or glue_from(m[2], chapter, m[1]))
+            for m in ONE.finditer(match[0])
+        ]
         return tab_set(items) + "\n"
 
     text = run.sub(runs, text)
@@ -235,13 +250,8 @@ def unavailable_frameworks():
 
     specs = find_kernel_specs()
     return {
-        fw: (
-            f"This build could not run {FRAMEWORKS[fw]}: it has no Jupyter "
-            f"kernel `{name}`. MXNet 1.9.1 needs Python 3.11 or older with "
-            f"numpy 1.23.5, and `make book` makes that kernel only where "
-            f"such a Python exists (`MXNET_PYTHON=...`). The code is shown "
-            f"without outputs."
-        )
+        fw: f"This build could not run {FRAMEWORKS[fw]}: it has no Jupyter "
+        f"kernel `{name}`. {WHY[fw]} The code is shown without outputs."
         for fw, (name, _) in KERNELS.items()
         if name != "python3" and name not in specs
     }
@@ -256,16 +266,60 @@ def tabbed_chapters(srcdir):
     ]
 
 
+def check(text, path):
+    """Fail with a clear message on the forms the text transforms above do
+    not read: the cells must be those jupytext reads, each with at most one
+    framework tag, and a framework block holds no nested ::: block."""
+    import jupytext
+
+    cells = [c for c in jupytext.reads(text, fmt="md:myst").cells]
+    tagged = [
+        [t for t in c.metadata.get("tags", []) if t in FRAMEWORKS]
+        for c in cells
+        if c.cell_type == "code"
+    ]
+    if any(len(t) > 1 for t in tagged):
+        raise ExtensionError(f"{path}: a code cell has two framework tags")
+    ours = [framework_of(c) for c in CELL.findall(split_front_matter(text)[1])]
+    if ours != [t[0] if t else None for t in tagged]:
+        raise ExtensionError(
+            f"{path}: write each code cell as ```{{code-cell}} with its tags "
+            "on one line (:tags: [tensorflow]) or in a --- header; the "
+            "framework tabs cannot read another form"
+        )
+    for m in [*ONE.finditer(text), *EACH.finditer(text)]:
+        if re.search(r"^:{3,}", m[m.lastindex], re.M):
+            raise ExtensionError(
+                f"{path}: a directive inside a framework block; use "
+                "```{note} fences there"
+            )
+
+
+def keep_notebooks(app, config):
+    """Jupyter Book excludes every page not in _toc.yml (after
+    write_notebooks, priority 900): keep the framework notebooks, which the
+    chapter links."""
+    written = set(getattr(app, "framework_notebooks", []))
+    config.exclude_patterns = [
+        p for p in config.exclude_patterns if p not in written
+    ]
+
+
 def write_notebooks(app, config):
     """Write each tabbed chapter's framework notebooks (only when changed, so
     that a rebuild re-reads nothing), and keep the chapter itself from
     being executed."""
     app.env_unavailable = unavailable = unavailable_frameworks()
     excluded = list(config.nb_execution_excludepatterns or [])
+    app.framework_notebooks = []
     for chapter in tabbed_chapters(app.srcdir):
         text = chapter.read_text(encoding="utf-8")
+        check(text, chapter)
         for fw in FRAMEWORKS:
             path = notebook_path(chapter, fw)
+            app.framework_notebooks.append(
+                path.relative_to(app.srcdir).as_posix()
+            )
             new = notebook_text(text, fw, chapter, unavailable)
             if not path.exists() or path.read_text(encoding="utf-8") != new:
                 path.write_text(new, encoding="utf-8")
@@ -351,10 +405,15 @@ class MergeFrameworkCells(SphinxPostTransform):
             members = {cell_framework(c) for c in group}
             frameworks = FRAMEWORKS if members == {None} else members
             ran = [
-                (fw, next(notebooks[fw]))
+                (fw, next(notebooks[fw], None))
                 for fw in FRAMEWORKS
                 if fw in frameworks
             ]
+            if any(cell is None for _, cell in ran):
+                raise ExtensionError(
+                    f"{docname}: its framework notebooks have fewer code "
+                    "cells than the chapter; build again from a clean _build"
+                )
             if html:
                 group[0].replace_self(tab_nodes(ran))
             else:
@@ -379,6 +438,8 @@ def groups(cells):
             previous is not None
             and cell_framework(cell)
             and cell_framework(previous)
+            and cell_framework(cell)
+            not in {cell_framework(c) for c in found[-1]}
             and cell.parent is previous.parent
             and cell.parent.index(cell) == cell.parent.index(previous) + 1
         )
@@ -425,6 +486,7 @@ def no_colab_for_mxnet(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("config-inited", write_notebooks)
+    app.connect("config-inited", keep_notebooks, priority=950)
     app.connect("html-page-context", no_colab_for_mxnet, priority=600)
     app.connect("source-read", read_chapter)
     app.add_post_transform(MergeFrameworkCells)

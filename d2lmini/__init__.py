@@ -17,7 +17,7 @@ FRAMEWORKS = ('torch', 'tensorflow', 'mxnet')
 def __getattr__(name):
     """d2lmini.<module> imports that module; any other name is PyTorch's, as
     in d2lmini.torch."""
-    if name.startswith('__'):
+    if name.startswith('_'):  # IPython's _ipython_* and _repr_* probes
         raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
     try:
         return importlib.import_module(f'{__name__}.{name}')

@@ -5,6 +5,14 @@
 The shared, framework-free names come from the core modules; the rest from
 the PyTorch modules (device, loader, train)."""
 
+try:
+    import torch  # noqa: F401 (the modules below import it too)
+except ImportError as e:
+    raise ImportError(
+        f'd2lmini.torch needs PyTorch ({e}): pip install "d2lmini[torch]", '
+        f'or see https://pytorch.org for the build for your machine'
+    ) from e
+
 from . import checks
 from .book import Words, glue
 from .data import (

@@ -121,7 +121,7 @@ def test_make_book_says_in_one_line_when_mxnet_cannot_be_installed(tmp_path):
         [
             'make',
             '-s',
-            f'{tmp_path}/mxnet/.installed',
+            f'{tmp_path}/venv/share/jupyter/kernels/d2lmini-mxnet/kernel.json',
             'MXNET_PYTHON=python3-that-does-not-exist',
             f'MXNET_VENV={tmp_path}/mxnet',
             f'VENV={tmp_path}/venv',

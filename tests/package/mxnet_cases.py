@@ -19,7 +19,6 @@ import pytest
 # d2lmini.mxnet first: it imports MXNet without the DeprecationWarnings of
 # MXNet's own modules, which filterwarnings = error would make errors here.
 from d2lmini import mxnet as d2l
-from d2lmini import timer as core_timer
 
 # isort: split
 from mxnet import autograd, gluon, np, npx
@@ -379,19 +378,6 @@ def test_timer_waits_for_mxnet_at_start_and_stop(monkeypatch):
     t = d2l.time_it(lambda: None, repeats=3, warmup=1)
     # one wait as the timer is made, then one at each start and stop
     assert len(t.times) == 3 and len(waits) == 2 + 1 + 2 * 3
-
-
-def test_a_timer_includes_the_queued_work():
-    # np.dot returns at once; the work happens before the timer stops.
-    B = np.random.normal(0, 1, (1024, 1024))
-    timer = d2l.Timer()
-    C = np.dot(B, B)
-    elapsed = timer.stop()
-    plain = core_timer.Timer()  # the framework-free timer waits for nothing
-    C = np.dot(B, B)
-    queued = plain.stop()
-    C.wait_to_read()
-    assert elapsed > queued
 
 
 def test_large_matmul_gflops_is_a_rate():

@@ -17,7 +17,8 @@ KERNEL = 'd2lmini-mxnet'  # the Jupyter kernel that `make book` installs
 
 def mxnet_python():
     """The MXNet environment's Python: the one of the d2lmini-mxnet Jupyter
-    kernel, else $D2LMINI_MXNET_PYTHON; the test fails if there is neither."""
+    kernel, else $D2LMINI_MXNET_PYTHON; without either the test skips (a
+    failure under CI=true)."""
     jupyter = Path(sys.executable).parent / 'jupyter'
     listed = subprocess.run(
         [str(jupyter), 'kernelspec', 'list', '--json'],
@@ -32,9 +33,9 @@ def mxnet_python():
     elif os.environ.get('D2LMINI_MXNET_PYTHON'):
         python = os.environ['D2LMINI_MXNET_PYTHON']
         source = '$D2LMINI_MXNET_PYTHON'
-    else:
-        pytest.fail(
-            f'no MXNet environment: there is no Jupyter kernel {KERNEL!r} and '
+    else:  # a skip, which fails the run under CI=true (tests/conftest.py)
+        pytest.skip(
+            f'needs MXNet\'s environment: there is no Jupyter kernel {KERNEL!r} and '
             f'D2LMINI_MXNET_PYTHON is not set. `make book` creates the MXNet '
             f'environment (.venv-mxnet, with Python 3.11 or older) and its '
             f'kernel; or point D2LMINI_MXNET_PYTHON at a Python that has '

@@ -95,7 +95,12 @@ def test_the_comparison_table_has_every_framework(book_html, page):
         [td.get_text(strip=True) for td in tr.find_all('td')]
         for tr in table.tbody.find_all('tr')
     ]
-    assert len(rows) == 14 and all(len(r) == 4 for r in rows)
+    assert len(rows) == 16 and all(len(r) == 4 for r in rows)
+    device, rows = rows[0], rows[1:]  # the device each framework ran on
+    assert all(
+        v.startswith(('CPU', 'GPU', 'NVIDIA', 'Apple')) or ':' in v
+        for v in device[1:]
+    ), device
     losses = [
         float(v)
         for r in rows
@@ -113,7 +118,7 @@ def test_the_comparison_table_has_every_framework(book_html, page):
             ).read_text(encoding='utf-8')
         )
         loss = float(glued['gd_loss']['data']['text/plain'])
-        assert rows[1][column] == f'{loss:.4f}', framework
+        assert rows[1][column] == f'{loss:.4f}', framework  # GD's loss
 
 
 @pytest.mark.browser
