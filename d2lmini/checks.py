@@ -2,6 +2,7 @@
 
 import math
 import numbers
+import os
 
 
 def positive(name, value, kind=numbers.Real):
@@ -34,3 +35,18 @@ def learning_rate(hyperparams, key='lr'):
     if key not in hyperparams:
         return None
     return positive(f'learning rate hyperparams[{key!r}]', hyperparams[key])
+
+
+def device_from_env(parse_device, fallback):
+    """The device $D2LMINI_DEVICE names, through the framework's
+    `parse_device`; `fallback()` when the variable is unset or empty."""
+    name = os.environ.get('D2LMINI_DEVICE', '').strip()
+    if not name:
+        return fallback()
+    try:
+        return parse_device(name)
+    except ValueError as e:
+        raise ValueError(
+            f'environment variable D2LMINI_DEVICE={name!r}: {e}; set it to '
+            f'one of these, or unset it to pick the device automatically'
+        ) from None

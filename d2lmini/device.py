@@ -1,13 +1,12 @@
 """Choosing the device: $D2LMINI_DEVICE, else an accelerator, else the CPU."""
 
 import functools
-import os
 import random
 
 import numpy as np
 import torch
 
-from . import timer
+from . import checks, timer
 from .matmul import gflops
 
 
@@ -75,17 +74,7 @@ def parse_device(name):
 def default_device():
     """$D2LMINI_DEVICE if set, else the first accelerator (CUDA, MPS, ...),
     else the CPU."""
-    name = os.environ.get('D2LMINI_DEVICE', '').strip()
-    if not name:
-        return try_gpu()
-    try:
-        return parse_device(name)
-    except ValueError as e:
-        raise ValueError(
-            f'environment variable D2LMINI_DEVICE={name!r}: {e}; '
-            f'set it to one of these, or unset it to pick the '
-            f'device automatically'
-        ) from None
+    return checks.device_from_env(parse_device, try_gpu)
 
 
 def device_name(device=None):

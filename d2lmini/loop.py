@@ -33,6 +33,35 @@ def record_points(n, batch_size, num_epochs, record_every=200):
     return np.array(points)
 
 
+def full_data(data_iter):
+    """The (features, labels) behind a loader, when it exposes them: every
+    d2lmini loader (`.tensors`), and a PyTorch DataLoader over a
+    TensorDataset (`.dataset.tensors`)."""
+    tensors = getattr(data_iter, 'tensors', None)
+    if tensors is None:
+        tensors = getattr(getattr(data_iter, 'dataset', None), 'tensors', None)
+    return tensors if tensors is not None and len(tensors) == 2 else None
+
+
+def features_of(data_iter):
+    """All the features behind a loader, or else its first batch of them."""
+    full = full_data(data_iter)
+    return full[0] if full is not None else next(iter(data_iter))[0]
+
+
+def examples_per_epoch(data_iter):
+    """The number of examples in one pass over a loader."""
+    full = full_data(data_iter)
+    if full is not None:
+        return len(full[0])
+    if iter(data_iter) is data_iter:  # counting would use up a generator
+        raise TypeError(
+            f'data_iter must be re-iterable (one pass per epoch), got '
+            f'{type(data_iter).__name__}; use d2l.load_array'
+        )
+    return sum(len(X) for X, _ in data_iter)
+
+
 def train_loop(
     step,
     evaluate,

@@ -45,7 +45,14 @@ from .data import (
     read_airfoil,
     sha1sum,
 )
-from .loop import record_due, record_points, train_loop
+from .loop import (
+    examples_per_epoch,
+    features_of,
+    full_data,
+    record_due,
+    record_points,
+    train_loop,
+)
 from .matmul import gflops, matmul_flops
 from .plotting import (
     Animator,
@@ -98,16 +105,7 @@ def parse_device(name):
 
 def default_device():
     """$D2LMINI_DEVICE if set, else the first GPU, else the CPU."""
-    name = os.environ.get('D2LMINI_DEVICE', '').strip()
-    if not name:
-        return try_gpu()
-    try:
-        return parse_device(name)
-    except ValueError as e:
-        raise ValueError(
-            f'environment variable D2LMINI_DEVICE={name!r}: {e}; set it to '
-            f'one of these, or unset it to pick the device automatically'
-        ) from None
+    return checks.device_from_env(parse_device, try_gpu)
 
 
 def _cpu_threads():
@@ -277,15 +275,9 @@ def sgd(params, states, hyperparams):
         p[:] -= hyperparams['lr'] * p.grad
 
 
-def _full_data(data_iter):
-    """The (features, labels) arrays behind a loader, when it exposes them."""
-    arrays = getattr(data_iter, 'arrays', None)
-    return arrays if arrays is not None and len(arrays) == 2 else None
-
-
 def evaluate_loss(net, data_iter, loss):
     """Evaluate the loss of a model on the given dataset."""
-    full = _full_data(data_iter)
+    full = full_data(data_iter)
     batches = [full] if full is not None else data_iter  # one pass if we can
     total, count = 0.0, 0
     with autograd.pause():  # no gradients, even inside autograd.record()
@@ -296,25 +288,6 @@ def evaluate_loss(net, data_iter, loss):
             total += l.sum().item() if l.size > 1 else l.item() * len(X)
             count += len(X)
     return total / count
-
-
-def features_of(data_iter):
-    """All the features behind a loader, or else its first batch of them."""
-    full = _full_data(data_iter)
-    return full[0] if full is not None else next(iter(data_iter))[0]
-
-
-def examples_per_epoch(data_iter):
-    """The number of examples in one pass over a loader."""
-    full = _full_data(data_iter)
-    if full is not None:
-        return len(full[0])
-    if iter(data_iter) is data_iter:  # counting would use up a generator
-        raise TypeError(
-            f'data_iter must be re-iterable (one pass per epoch), got '
-            f'{type(data_iter).__name__}; use d2l.load_array'
-        )
-    return sum(len(X) for X, _ in data_iter)
 
 
 def init_params(feature_dim, device=None):

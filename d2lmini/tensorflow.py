@@ -27,7 +27,14 @@ from .data import (
     read_airfoil,
     sha1sum,
 )
-from .loop import record_due, record_points, train_loop
+from .loop import (
+    examples_per_epoch,
+    features_of,
+    full_data,
+    record_due,
+    record_points,
+    train_loop,
+)
 from .matmul import gflops, matmul_flops
 from .plotting import (
     Animator,
@@ -119,17 +126,7 @@ def parse_device(name):
 
 def default_device():
     """$D2LMINI_DEVICE if set, else the first GPU, else the CPU."""
-    name = os.environ.get('D2LMINI_DEVICE', '').strip()
-    if not name:
-        return try_gpu()
-    try:
-        return parse_device(name)
-    except ValueError as e:
-        raise ValueError(
-            f'environment variable D2LMINI_DEVICE={name!r}: {e}; '
-            f'set it to one of these, or unset it to pick the '
-            f'device automatically'
-        ) from None
+    return checks.device_from_env(parse_device, try_gpu)
 
 
 def _is_gpu(device):
@@ -333,15 +330,9 @@ def sgd(params, grads, states, hyperparams):
         param.assign_sub(hyperparams['lr'] * grad)
 
 
-def _full_data(data_iter):
-    """The (features, labels) tensors behind a loader, when it exposes them."""
-    tensors = getattr(data_iter, 'tensors', None)
-    return tensors if tensors is not None and len(tensors) == 2 else None
-
-
 def evaluate_loss(net, data_iter, loss):
     """Evaluate the loss of a model on the given dataset."""
-    full = _full_data(data_iter)
+    full = full_data(data_iter)
     batches = [full] if full is not None else data_iter  # one pass if we can
     total, count = 0.0, 0
     for X, y in batches:
@@ -352,26 +343,6 @@ def evaluate_loss(net, data_iter, loss):
         total += float(tf.reduce_sum(l)) * weight
         count += len(X)
     return total / count
-
-
-def features_of(data_iter):
-    """All the features behind a loader, or else its first batch of them."""
-    full = _full_data(data_iter)
-    return full[0] if full is not None else next(iter(data_iter))[0]
-
-
-def examples_per_epoch(data_iter):
-    """The number of examples in one pass over a loader."""
-    full = _full_data(data_iter)
-    if full is not None:
-        return len(full[0])
-    if iter(data_iter) is data_iter:  # counting would use up a generator
-        raise TypeError(
-            f'data_iter must be re-iterable (one pass per '
-            f'epoch), got {type(data_iter).__name__}; use '
-            f'd2l.load_array'
-        )
-    return sum(len(X) for X, _ in data_iter)
 
 
 def init_params(feature_dim, device=None):

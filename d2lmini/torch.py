@@ -42,7 +42,14 @@ from .device import (
     zeros,
 )
 from .loader import ArrayLoader, airfoil_tensors, get_data_ch11, load_array
-from .loop import record_due, record_points, train_loop
+from .loop import (
+    examples_per_epoch,
+    features_of,
+    full_data,
+    record_due,
+    record_points,
+    train_loop,
+)
 from .matmul import gflops, matmul_flops
 from .plotting import (
     Animator,
@@ -55,8 +62,6 @@ from .plotting import (
 from .sysinfo import cache_sizes, smallest_cache
 from .train import (
     evaluate_loss,
-    examples_per_epoch,
-    features_of,
     init_params,
     linear_model,
     linreg,

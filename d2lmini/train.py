@@ -6,7 +6,7 @@ from torch import nn
 
 from . import checks
 from .device import Timer
-from .loop import train_loop
+from .loop import examples_per_epoch, features_of, full_data, train_loop
 
 
 def linreg(X, w, b):
@@ -27,18 +27,10 @@ def sgd(params, states, hyperparams):
             p.grad.zero_()
 
 
-def _full_data(data_iter):
-    """The (features, labels) tensors behind a loader, when it exposes them."""
-    if hasattr(data_iter, 'tensors'):
-        return data_iter.tensors
-    tensors = getattr(getattr(data_iter, 'dataset', None), 'tensors', None)
-    return tensors if tensors is not None and len(tensors) == 2 else None
-
-
 @torch.no_grad()
 def evaluate_loss(net, data_iter, loss):
     """Evaluate the loss of a model on the given dataset."""
-    full = _full_data(data_iter)
+    full = full_data(data_iter)
     batches = [full] if full is not None else data_iter  # one pass if we can
     total, count = 0.0, 0
     for X, y in batches:
@@ -48,26 +40,6 @@ def evaluate_loss(net, data_iter, loss):
         total += l.sum().item() if l.numel() > 1 else l.item() * len(X)
         count += len(X)
     return total / count
-
-
-def features_of(data_iter):
-    """All the features behind a loader, or else its first batch of them."""
-    full = _full_data(data_iter)
-    return full[0] if full is not None else next(iter(data_iter))[0]
-
-
-def examples_per_epoch(data_iter):
-    """The number of examples in one pass over a loader."""
-    full = _full_data(data_iter)
-    if full is not None:
-        return len(full[0])
-    if iter(data_iter) is data_iter:  # counting would use up a generator
-        raise TypeError(
-            f'data_iter must be re-iterable (one pass per '
-            f'epoch), got {type(data_iter).__name__}; use '
-            f'd2l.load_array'
-        )
-    return sum(len(X) for X, _ in data_iter)
 
 
 def init_params(feature_dim, device=None):
