@@ -472,6 +472,64 @@ def pytorch_content(tabs):
     return []
 
 
+def forget_tab_figures(app, env):
+    """Take out the numbers number_tab_figures gave, before Sphinx numbers
+    the figures afresh and compares with the last build's numbers (which
+    would otherwise always differ, and rewrite the chapter every build)."""
+    for docname, numbers in getattr(env, "d2lmini_tab_figures", {}).items():
+        kinds = env.toc_fignumbers.get(docname, {})
+        figures = kinds.get("figure", {})
+        for figure_id in numbers:
+            figures.pop(figure_id, None)
+        if "figure" in kinds and not figures:  # as Sphinx leaves it
+            del kinds["figure"]
+    return []
+
+
+def number_tab_figures(app, env):
+    """Number the figures in a tabbed chapter's tabs, as the chapter's own
+    would be: section number, then the count within the section, the same
+    on every framework's tab. (Sphinx numbered the chapter before the tabs
+    got their figures: they come from the framework notebooks.) Returns the
+    chapters whose numbers changed, to be written again."""
+    before = getattr(env, "d2lmini_tab_figures", {})
+    env.d2lmini_tab_figures = {}
+    for docname in sorted(env.found_docs):
+        path = Path(env.doc2path(docname))
+        if path.suffix != ".md" or not tabbed_doc(env, docname):
+            continue
+        sections = env.toc_secnumbers.get(docname, {})
+        numbers = env.d2lmini_tab_figures.setdefault(docname, {})
+        depth = app.config.numfig_secnum_depth
+        for fw in FRAMEWORKS:
+            if f"{docname}-{fw}" not in env.found_docs:
+                continue
+            counts = {}
+            notebook = env.get_doctree(f"{docname}-{fw}")
+            for figure in notebook.findall(nodes.figure):
+                section = figure.parent
+                while section and not isinstance(section, nodes.section):
+                    section = section.parent
+                ids = section["ids"] if section else []
+                # The slug, or the label without the notebook's suffix.
+                ids = [*ids, *(i.removesuffix(f"-{fw}") for i in ids)]
+                secnum = next(
+                    (sections[f"#{i}"] for i in ids if f"#{i}" in sections),
+                    None,
+                )
+                if secnum is None or not figure["ids"]:
+                    continue
+                prefix = secnum[:depth] if depth else ()
+                counts[prefix] = counts.get(prefix, 0) + 1
+                numbers[figure["ids"][0]] = (*prefix, counts[prefix])
+        env.toc_fignumbers.setdefault(docname, {}).setdefault(
+            "figure", {}
+        ).update(numbers)
+    return [
+        d for d, n in env.d2lmini_tab_figures.items() if before.get(d) != n
+    ]
+
+
 def no_colab_for_mxnet(app, pagename, templatename, context, doctree):
     """MXNet 1.9.1 cannot run on Colab's Python: its pages offer no Colab
     link that would fail (after the theme adds its launch buttons)."""
@@ -490,4 +548,7 @@ def setup(app):
     app.connect("html-page-context", no_colab_for_mxnet, priority=600)
     app.connect("source-read", read_chapter)
     app.add_post_transform(MergeFrameworkCells)
+    # After Sphinx's own numbering (priority 500), which starts afresh.
+    app.connect("env-get-updated", forget_tab_figures, priority=100)
+    app.connect("env-get-updated", number_tab_figures, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -71,6 +71,10 @@ def test_one_figure_per_run_with_alt_text(page, framework):
             f'{name} has no alt text'
         )
         assert '<figcaption' in figures[name]
+        # Numbered as the chapter's own figures, the same on every tab.
+        number = re.search(r'caption-number">Fig\. ([\d.]+)', figures[name])
+        pytorch = figures[name.removesuffix(framework) + 'pytorch']
+        assert number and number[0] in pytorch, f'{name} has no number'
         assert imgs[0].split('src="')[1].split('"')[0].endswith('.svg')
     # No stray figures: every image on the page is a captioned figure.
     assert page.count('<img') == len(figures)
