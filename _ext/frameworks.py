@@ -386,9 +386,12 @@ class MergeFrameworkCells(SphinxPostTransform):
     def apply(self, **kwargs):
         html = self.app.builder.format == "html"
         chapters = {}  # docname -> its cells, in order
+        tabbed = {}  # docname -> whether it is a tabbed chapter (read once)
         for cell in self.document.findall(is_cell):
             docname = self.env.path2doc(cell.source) if cell.source else None
-            if docname and tabbed_doc(self.env, docname):
+            if docname and docname not in tabbed:
+                tabbed[docname] = tabbed_doc(self.env, docname)
+            if docname and tabbed[docname]:
                 chapters.setdefault(docname, []).append(cell)
         for docname, cells in chapters.items():
             self.merge(docname, cells, html)

@@ -97,11 +97,10 @@ def source_of(page, root=ROOT):
 
 def is_tabbed(page, root=ROOT):
     """Whether a chapter is written once for three frameworks (its front
-    matter lists `frameworks:`; _ext/frameworks.py)."""
-    head = (
-        source_of(page, root).read_text(encoding='utf-8').split('\n---', 1)[0]
-    )
-    return re.search(r'^frameworks:', head, re.M) is not None
+    matter lists `frameworks:`), as _ext/frameworks.py decides it."""
+    from frameworks import is_tabbed as tabbed_text
+
+    return tabbed_text(source_of(page, root).read_text(encoding='utf-8'))
 
 
 def is_notebook(page, root=ROOT):

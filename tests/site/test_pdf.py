@@ -6,7 +6,6 @@ skips, which fails the run under CI=true.
 """
 
 import html
-import json
 import os
 import re
 import shutil
@@ -319,14 +318,6 @@ def test_every_figure_of_the_site_is_in_the_pdf(pdf):
                 f'{stem}{suffix}: figures stay vector (SVG to PDF)'
             )
             assert (LATEX / f'{stem}{suffix}').stat().st_size > 1000
-
-
-def _glued_values(chapter):
-    path = BUILD / 'jupyter_execute' / f'{chapter}.glue.json'
-    return {
-        k: v['data']['text/plain']
-        for k, v in json.loads(path.read_text()).items()
-    }
 
 
 @pytest.mark.parametrize('chapter', CHAPTERS)
