@@ -118,14 +118,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
-# PyTorch's training speed, then each framework's train_ch11 over d2lmini's
-# load_array against its standard pipeline (tf.data, Gluon's DataLoader).
+# Each framework's train_ch11 against its standard pipeline and a lean loop
+# (benchmarks/train_speed.py); TensorFlow as the book's kernel runs it.
 bench: $(STAMP) kernels
-	$(BIN)/python benchmarks/train_speed.py
+	$(BIN)/python benchmarks/train_speed.py --framework pytorch
 	TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 \
-	  $(BIN)/python benchmarks/pipelines_tensorflow.py
+	  $(BIN)/python benchmarks/train_speed.py --framework tensorflow
 	test ! -x $(MXNET_VENV)/bin/python || \
-	  $(MXNET_VENV)/bin/python benchmarks/pipelines_mxnet.py
+	  $(MXNET_VENV)/bin/python benchmarks/train_speed.py --framework mxnet
 
 # JupyterLab on the rendered notebooks (built first if missing).
 lab: $(STAMP) kernels

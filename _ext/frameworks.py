@@ -397,7 +397,11 @@ class MergeFrameworkCells(SphinxPostTransform):
             self.merge(docname, cells, html)
         if not html:
             for tabs in list(self.document.findall(is_framework_tabs)):
-                tabs.replace_self(pytorch_content(tabs))
+                content = pytorch_content(tabs)
+                if content:
+                    tabs.replace_self(content)
+                else:  # prose for other frameworks only
+                    tabs.parent.remove(tabs)
 
     def merge(self, docname, cells, html):
         notebooks = {

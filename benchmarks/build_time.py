@@ -24,17 +24,6 @@ IGNORE = shutil.ignore_patterns(
 EXECUTED = re.compile(r'^(\S+?)\.md: Executed notebook in', re.M)
 
 
-def jb_flags():
-    """The strict flags of `make book` (the Makefile's JB_FLAGS)."""
-    out = subprocess.run(
-        ['make', '--no-print-directory', '-s', '-C', str(ROOT), 'jb-flags'],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return out.split()
-
-
 def build(src, log):
     """Run the strict build, its output into `log`; return (seconds, peak MiB
     of the process tree, {page: times executed})."""
@@ -42,7 +31,7 @@ def build(src, log):
     start = time.perf_counter()
     out = open(log, 'w')  # noqa: SIM115 (closed below, after the build)
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(src), *jb_flags()],
+        [sys.executable, str(script), str(src), '--strict'],
         stdout=out,
         stderr=subprocess.STDOUT,
         text=True,

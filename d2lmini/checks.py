@@ -24,6 +24,16 @@ def positive_int(name, value):
     return positive(name, value, numbers.Integral)
 
 
+def at_most(name, value, limit, what):
+    """Return `value` if it is a positive integer no larger than `limit`
+    (`what` says what the limit counts), else raise naming `name`."""
+    if positive_int(name, value) > limit:
+        raise ValueError(
+            f'{name} must be at most {limit}, {what}, got {value!r}'
+        )
+    return int(value)
+
+
 def learning_rate(hyperparams, key='lr'):
     """Return hyperparams[key] if it is a positive finite number, None if the
     dict has no such key (Adadelta, say, needs none)."""

@@ -1,7 +1,6 @@
 """Data files (shipped, cached or downloaded, always checked) and the airfoil
 table, as NumPy arrays for every framework."""
 
-import functools
 import hashlib
 import http.client
 import os
@@ -178,21 +177,10 @@ def read_airfoil(path):
     return data
 
 
-@functools.lru_cache(maxsize=4)
-def _standardized(path, mtime_ns):
-    """The airfoil table with every column standardised; parsed once per
-    file version."""
-    data = read_airfoil(path)
-    return (data - data.mean(axis=0)) / data.std(axis=0)
-
-
 def airfoil(n=1500):
     """The first `n` airfoil examples, every column standardised (over all
     rows): features (n, 5) and labels (n,), float32 NumPy arrays."""
-    if checks.positive_int('n', n) > AIRFOIL_ROWS:
-        raise ValueError(
-            f'n must be at most {AIRFOIL_ROWS}, the airfoil rows, got {n!r}'
-        )
-    path = download('airfoil')
-    data = _standardized(path, os.stat(path).st_mtime_ns)
-    return data[:n, :-1].copy(), data[:n, -1].copy()
+    data = read_airfoil(download('airfoil'))  # (1503, 6), checked
+    n = checks.at_most('n', n, len(data), 'the rows of the airfoil data')
+    data = (data - data.mean(axis=0)) / data.std(axis=0)  # every column
+    return data[:n, :-1], data[:n, -1]  # features (n, 5), labels (n,)

@@ -25,7 +25,14 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 
 from . import checks
 from .loader import airfoil_tensors
-from .sharding import global_batches, gradient, make_model, shard, train
+from .sharding import (
+    check_no_idle_worker,
+    global_batches,
+    gradient,
+    make_model,
+    shard,
+    train,
+)
 
 BACKENDS = ('auto', 'gloo', 'nccl')
 
@@ -157,13 +164,8 @@ def main(argv=None):
     args = parser().parse_args(argv)
     rank, world_size, backend, device = setup(args.backend, args.timeout)
     try:
-        if args.batch_size < world_size:
-            raise ValueError(
-                f'--batch-size {args.batch_size} is smaller '
-                f'than the {world_size} workers: give every '
-                f'worker at least one example'
-            )
         X, y = airfoil_tensors(device=device)  # (1500, 5), (1500,)
+        check_no_idle_worker(len(X), args.batch_size, world_size)
         net = make_model(X.shape[1], args.seed, device)
         ddp = DDP(
             net,

@@ -78,9 +78,8 @@ def load_array(data_arrays, batch_size, is_train=True, generator=None):
 
 def get_data_ch11(batch_size=10, n=1500, device=None):
     """The airfoil data, standardised per column: (data_iter, feature_dim)."""
-    checks.positive_int('batch_size', batch_size)  # fails before reading
     device = default_device() if device is None else parse_device(str(device))
-    features, labels = airfoil(n)
+    features, labels = airfoil(n)  # (n, 5), (n,)
     data_iter = load_array(
         (
             torch.tensor(features, device=device),

@@ -82,10 +82,16 @@ def train_loop(
     timed training. verbose=False trains silently: no printout and no live
     plot, whose axis labels are `labels`."""
     num_epochs = checks.positive_int('num_epochs', num_epochs)
-    animator = Animator(*labels, xlim=[0, num_epochs]) if verbose else None
+    # Redrawn at most twice a second: a redraw pauses the framework's
+    # threads, and the steps after a pause run slower.
+    animator = (
+        Animator(*labels, xlim=[0, num_epochs], redraw_every=0.5)
+        if verbose
+        else None
+    )
     epochs, times, losses = [], [], []
-    # The clock runs while the model trains.
     n, batch_size, clock = 0, 0, timer if timer is not None else Timer()
+    clock.start()  # the clock runs while the model trains, from here on
 
     def record():
         clock.stop()  # evaluation is not training time
@@ -120,6 +126,7 @@ def train_loop(
     if not epochs or epochs[-1] != n / n_per_epoch:
         record()
     if verbose:
+        animator.flush()  # the points added since the last redraw
         print(
             f'loss: {losses[-1]:.3f}, {times[-1] / num_epochs:.3g} sec/epoch'
         )

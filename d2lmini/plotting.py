@@ -3,6 +3,7 @@ shows once."""
 
 import io
 import sys
+import time
 from pathlib import Path
 
 import matplotlib
@@ -175,6 +176,7 @@ class Animator:
         nrows=1,
         ncols=1,
         figsize=(3.5, 2.5),
+        redraw_every=0.0,
     ):
         # A Figure outside pyplot, so the inline backend never shows a
         # second copy.
@@ -187,6 +189,9 @@ class Animator:
         )
         self.X, self.Y, self.fmts = None, None, fmts
         self._handle = None
+        # Seconds between redraws in a notebook; 0 redraws at every add.
+        self.redraw_every = redraw_every
+        self._shown, self._pending = time.perf_counter(), False
 
     def add(self, x, y):
         """Add one point (or one per line, if y is a tuple) and redraw."""
@@ -203,7 +208,14 @@ class Animator:
             if a is not None and b is not None:
                 self.X[i].append(a)
                 self.Y[i].append(b)
-        if in_notebook():
+        self._pending = True
+        due = time.perf_counter() - self._shown >= self.redraw_every
+        if due and in_notebook():
+            self.show()
+
+    def flush(self):
+        """Show the points added since the last redraw, in a notebook."""
+        if self._pending and in_notebook():
             self.show()
 
     def draw(self):
@@ -223,3 +235,4 @@ class Animator:
             self._handle = display(SVGFigure(self.fig), display_id=True)
         else:
             self._handle.update(SVGFigure(self.fig))
+        self._shown, self._pending = time.perf_counter(), False

@@ -12,8 +12,8 @@ from .train import linear_model, squared_loss
 
 
 def make_model(feature_dim, seed, device):
-    """A linear model initialized as in train_ch11, identically for every
-    seed."""
+    """A linear model initialized as in train_ch11: the same weights for the
+    same seed, whatever the device (init_params draws them on the CPU)."""
     set_seed(seed)
     return linear_model(feature_dim, device)
 
@@ -24,6 +24,29 @@ def global_batches(n, batch_size, seed, epoch):
     the same one."""
     gen = torch.Generator().manual_seed(seed * 100_003 + epoch)
     return torch.randperm(n, generator=gen).split(batch_size)
+
+
+def check_no_idle_worker(n, batch_size, world_size):
+    """Refuse a global batch size that leaves a worker without examples in
+    some global minibatch: the last of each epoch, the smallest. The step
+    would still be exact (shard_loss scales by the global batch size); the
+    worker would only idle through it."""
+    last = n % batch_size or min(batch_size, n)
+    if last >= world_size:
+        return
+    fits = [b for b in range(world_size, n + 1) if (n % b or b) >= world_size]
+    fix = (
+        f'use a batch size whose last minibatch has at least {world_size} '
+        f'examples, such as {fits[0]}'
+        if fits
+        else f'use at most {n} workers'
+    )
+    raise ValueError(
+        f'--batch-size {batch_size} over {n} examples leaves {last} examples '
+        f'in the last global minibatch of every epoch, fewer than the '
+        f'{world_size} workers: {world_size - last} of them would idle '
+        f'through that step (the gradient would still be exact); {fix}'
+    )
 
 
 def shard(indices, rank, world_size):

@@ -44,6 +44,14 @@ from .plotting import (
     use_cjk_font,
     use_svg_display,
 )
+from .stats import (
+    gap_words,
+    line_fit,
+    mean_gap,
+    measurable,
+    ratio_words,
+    slope_words,
+)
 from .sysinfo import cache_sizes, smallest_cache
 
 
@@ -297,9 +305,8 @@ def load_array(data_arrays, batch_size, is_train=True):
 
 def get_data_ch11(batch_size=10, n=1500, device=None):
     """The airfoil data, standardised per column: (data_iter, feature_dim)."""
-    checks.positive_int('batch_size', batch_size)  # fails before reading
     device = default_device() if device is None else parse_device(device)
-    features, labels = airfoil(n)
+    features, labels = airfoil(n)  # (n, 5), (n,)
     with tf.device(device):
         tensors = (tf.identity(features), tf.identity(labels))
     data_iter = load_array(tensors, batch_size, is_train=True)

@@ -59,6 +59,14 @@ from .plotting import (
     use_cjk_font,
     use_svg_display,
 )
+from .stats import (
+    gap_words,
+    line_fit,
+    mean_gap,
+    measurable,
+    ratio_words,
+    slope_words,
+)
 from .sysinfo import cache_sizes, smallest_cache
 from .train import (
     evaluate_loss,

@@ -43,8 +43,11 @@ def evaluate_loss(net, data_iter, loss):
 
 
 def init_params(feature_dim, device=None):
-    """Weights drawn from N(0, 0.01^2) and a zero bias, for a linear model."""
-    w = torch.normal(0.0, 0.01, size=(feature_dim, 1), device=device)
+    """Weights drawn from N(0, 0.01^2) and a zero bias, for a linear model.
+
+    Drawn on the CPU, then moved: a seed gives the same weights on every
+    device (a GPU's generator would draw others)."""
+    w = torch.normal(0.0, 0.01, size=(feature_dim, 1)).to(device)
     b = torch.zeros(1, device=device)
     return w, b
 

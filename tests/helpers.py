@@ -331,18 +331,6 @@ def check_notebook_content(page, markdown_sources, code_sources):
 
 
 # Building books.
-def jb_flags():
-    """The strict build's flags, as `make book` passes them (the Makefile's
-    JB_FLAGS, the one place they are written)."""
-    out = subprocess.run(
-        ['make', '--no-print-directory', '-s', '-C', str(ROOT), 'jb-flags'],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return out.split()
-
-
 def build_book(src, extra_env=None, timeout=1800):
     """Build the book in `src` as `make book` does: the site, then the
     notebooks, both strict (scripts/build_book.py); return the
@@ -350,7 +338,7 @@ def build_book(src, extra_env=None, timeout=1800):
     env = {**os.environ, **(extra_env or {})}
     script = ROOT / 'scripts' / 'build_book.py'
     return subprocess.run(
-        [sys.executable, str(script), str(src), *jb_flags()],
+        [sys.executable, str(script), str(src), '--strict'],
         capture_output=True,
         text=True,
         env=env,

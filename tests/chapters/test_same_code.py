@@ -1,7 +1,7 @@
 """The lesson code in the chapters' cells is the package's code: every
 function in a cell that starts with `#@save d2lmini/<file>.py` (of every
-framework's tab: train.py is PyTorch's, tensorflow.py and mxnet.py the
-others', loop.py all three's) has the same
+framework's tab: train.py and loader.py are PyTorch's, tensorflow.py and
+mxnet.py the others', loop.py and data.py all three's) has the same
 AST, docstring included, as its namesake in that file, once the chapter's
 module prefixes (`d2l.`, and aliases of other d2lmini modules) are dropped
 from the names the package reaches directly."""
@@ -15,7 +15,13 @@ import pytest
 from tests.helpers import ROOT, code_cells, definitions
 
 SAVE = re.compile(r'^#@save (d2lmini/[\w/]+\.py)\s*$')
-MAIN = {('d2lmini/loop.py', 'train_loop')} | {
+MAIN = {
+    ('d2lmini/loop.py', 'train_loop'),
+    ('d2lmini/data.py', 'airfoil'),
+    ('d2lmini/loader.py', 'get_data_ch11'),
+    ('d2lmini/tensorflow.py', 'get_data_ch11'),
+    ('d2lmini/mxnet.py', 'get_data_ch11'),
+} | {
     (f'd2lmini/{file}.py', name)
     for file in ('train', 'tensorflow', 'mxnet')
     for name in ('sgd', 'train_ch11', 'train_concise_ch11')

@@ -54,9 +54,14 @@ def test_every_width_computes_the_whole_product(chapter, monkeypatch, clock):
     assert columns == [3, 3, 3, 1] * 3  # 2 warm-up runs and 1 timed, 10 columns each
 
 
-def test_tiny_mm_seconds_is_the_fixed_cost_of_a_call(chapter, monkeypatch, clock):
-    costly_mm(monkeypatch, clock, 4e-6, 0)
-    assert chapter['tiny_mm_seconds']('cpu', calls=50, repeats=3) == pytest.approx(4e-6)
+def test_row_call_seconds_is_a_width_1_call_with_one_row(
+    chapter, monkeypatch, clock
+):
+    columns = []
+    costly_mm(monkeypatch, clock, 4e-6, 1e-7, columns)
+    seconds = chapter['row_call_seconds']('cpu', size=16, repeats=3)
+    assert seconds == pytest.approx(4e-6 + 1e-7)
+    assert columns == [1] * 16 * 4  # a warm-up and 3 timed runs of 16 calls
 
 
 def test_step_throughput_follows_a_known_cost_model(chapter, monkeypatch, clock):
@@ -70,8 +75,12 @@ def test_step_throughput_follows_a_known_cost_model(chapter, monkeypatch, clock)
     monkeypatch.setattr(d2l, 'linreg', linreg)
     X, y = torch.randn(64, 5), torch.randn(64)
     sizes = [1, 8, 64]
-    rates = chapter['step_throughput'](X, y, sizes, steps=3, repeats=2)
+    rates, runs = chapter['step_throughput'](X, y, sizes, steps=3, repeats=2)
     assert rates == pytest.approx([b / (t0 + c * b) for b in sizes], rel=1e-9)
+    # each timed run's seconds per step, two runs per size
+    assert [len(r) for r in runs] == [2, 2, 2]
+    flat = [t for r in runs for t in r]
+    assert flat == pytest.approx([t0 + c * b for b in sizes for _ in (0, 1)])
 
 
 def test_step_throughput_takes_real_sgd_steps(chapter, monkeypatch):

@@ -23,6 +23,11 @@ from d2lmini import mxnet as d2l
 # isort: split
 from mxnet import autograd, gluon, np, npx
 
+from tests.package.plot_timing import (
+    assert_figure_not_timed,
+    assert_plot_not_timed,
+)
+
 npx.set_np()
 
 
@@ -439,3 +444,23 @@ def test_glue_of_an_mxnet_scalar_is_a_python_float(monkeypatch):
     monkeypatch.setitem(sys.modules, 'myst_nb', fake)
     d2l.glue('loss', np.array([0.25, 0.75]).mean())
     assert type(glued['loss']) is float and glued['loss'] == 0.5
+
+
+def test_the_live_plot_adds_no_reported_time(monkeypatch):
+    def train(verbose):
+        data_iter, feature_dim = d2l.get_data_ch11(1500)
+        return d2l.train_ch11(
+            d2l.sgd, None, {'lr': 1}, data_iter, feature_dim, 10, verbose
+        )
+
+    assert_plot_not_timed(monkeypatch, train)
+
+
+def test_making_the_figure_is_not_training_time(monkeypatch):
+    def train(verbose):
+        data_iter, feature_dim = d2l.get_data_ch11(1500)
+        return d2l.train_ch11(
+            d2l.sgd, None, {'lr': 1}, data_iter, feature_dim, 2, verbose
+        )
+
+    assert_figure_not_timed(monkeypatch, train)

@@ -160,6 +160,74 @@ def test_shard_gradients_average_to_the_global_gradient(
     assert sorted(torch.cat(shards).tolist()) == sorted(indices.tolist())
 
 
+def test_the_workers_start_from_the_references_weights_on_any_device(
+    monkeypatch, airfoil
+):
+    # On a GPU, torch.normal(device='cuda:0') draws from that GPU's own
+    # generator, so workers drawing there would start away from the CPU
+    # reference. Simulate such a device: a draw on any device other than the
+    # CPU comes from another generator; 'meta' holds the model there.
+    real_normal = torch.normal
+    gpu_generator = torch.Generator().manual_seed(12345)
+    draws = []
+
+    def normal(*args, device=None, **kwargs):
+        if device is not None and torch.device(device).type != 'cpu':
+            kwargs['generator'] = gpu_generator
+        draws.append(real_normal(*args, **kwargs))
+        return draws[-1].to(device) if device is not None else draws[-1]
+
+    monkeypatch.setattr(torch, 'normal', normal)
+    X, y = airfoil
+    reference = sharding.make_model(X.shape[1], 0, 'cpu')
+    worker = sharding.make_model(X.shape[1], 0, 'meta')
+    assert worker.weight.device.type == 'meta' and len(draws) == 2
+    torch.testing.assert_close(draws[1], draws[0], rtol=0, atol=0)
+    torch.testing.assert_close(
+        draws[1].T, reference.weight.detach(), rtol=0, atol=0
+    )
+    # The equivalence check then holds: the worker's weights, wherever they
+    # live, give the reference's gradient.
+    first = sharding.global_batches(len(X), BATCH, 0, 0)[0]
+    moved = sharding.make_model(X.shape[1], 0, 'cpu')
+    with torch.no_grad():
+        moved.weight.copy_(draws[1].T)
+    assert sharding.gradient(moved, X, y, first) == sharding.gradient(
+        reference, X, y, first
+    )
+
+
+@pytest.mark.parametrize(
+    'n, batch, workers, ok',
+    [
+        (1500, 100, 2, True),
+        (1500, 512, 16, True),  # last minibatch 476: 29 or 30 each
+        (1500, 128, 128, False),  # last minibatch 92: 36 workers idle
+        (1500, 150, 128, True),
+        (1500, 3000, 128, True),  # one minibatch of all 1500
+        (10, 4, 3, False),  # last minibatch 2
+        (10, 5, 5, True),
+        (4, 8, 5, False),  # fewer examples than workers
+    ],
+)
+def test_a_batch_size_that_idles_a_worker_is_refused(n, batch, workers, ok):
+    sizes = [len(i) for i in sharding.global_batches(n, batch, 0, 0)]
+    assert ok == (min(sizes) >= workers)  # the rule, from the batches
+    if ok:
+        sharding.check_no_idle_worker(n, batch, workers)
+        return
+    with pytest.raises(ValueError, match='would idle') as error:
+        sharding.check_no_idle_worker(n, batch, workers)
+    message = str(error.value)
+    assert f'{min(sizes)} examples' in message
+    if n >= workers:  # the suggested batch size keeps every worker busy
+        fix = int(message.rsplit('such as ', 1)[1])
+        sizes = [len(i) for i in sharding.global_batches(n, fix, 0, 0)]
+        assert min(sizes) >= workers
+    else:
+        assert f'at most {n} workers' in message
+
+
 def test_global_batches_repeat_per_seed_and_epoch():
     a = sharding.global_batches(10, 4, seed=0, epoch=0)
     assert [len(i) for i in a] == [4, 4, 2]

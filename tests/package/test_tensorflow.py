@@ -21,6 +21,10 @@ tf = pytest.importorskip(
     'tensorflow', reason='needs TensorFlow: pip install "d2lmini[tensorflow]"'
 )
 from d2lmini import tensorflow as d2l  # noqa: E402
+from tests.package.plot_timing import (  # noqa: E402
+    assert_figure_not_timed,
+    assert_plot_not_timed,
+)
 
 # TF_CPP_MIN_LOG_LEVEL=2: no INFO or WARNING lines from TensorFlow's C++
 # logging (the CPU feature guard, for one). TF_ENABLE_ONEDNN_OPTS=0: no
@@ -604,3 +608,23 @@ def test_glue_of_a_tensorflow_scalar_is_a_python_float(monkeypatch):
     monkeypatch.setitem(sys.modules, 'myst_nb', fake)
     d2l.glue('loss', tf.reduce_mean(tf.constant([0.25, 0.75])))
     assert type(glued['loss']) is float and glued['loss'] == 0.5
+
+
+def test_the_live_plot_adds_no_reported_time(monkeypatch):
+    def train(verbose):
+        data_iter, feature_dim = d2l.get_data_ch11(1500)
+        return d2l.train_ch11(
+            d2l.sgd, None, {'lr': 1}, data_iter, feature_dim, 10, verbose
+        )
+
+    assert_plot_not_timed(monkeypatch, train)
+
+
+def test_making_the_figure_is_not_training_time(monkeypatch):
+    def train(verbose):
+        data_iter, feature_dim = d2l.get_data_ch11(1500)
+        return d2l.train_ch11(
+            d2l.sgd, None, {'lr': 1}, data_iter, feature_dim, 2, verbose
+        )
+
+    assert_figure_not_timed(monkeypatch, train)

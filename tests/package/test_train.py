@@ -9,15 +9,28 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 import d2lmini as d2l
+import d2lmini.plotting
 import d2lmini.timer
 import d2lmini.train
+from tests.package.plot_timing import (
+    assert_figure_not_timed,
+    assert_plot_not_timed,
+)
 
 
-def train_sgd(lr, batch_size, num_epochs=2):
+def train_sgd(lr=1, batch_size=1500, num_epochs=2, verbose=True):
     """The book's train_sgd."""
     data_iter, feature_dim = d2l.get_data_ch11(batch_size)
     return d2l.train_ch11(
-        d2l.sgd, None, {'lr': lr}, data_iter, feature_dim, num_epochs
+        d2l.sgd, None, {'lr': lr}, data_iter, feature_dim, num_epochs, verbose
+    )
+
+
+def train_concise(verbose=True):
+    """A short concise run at batch size 1500."""
+    data_iter, _ = d2l.get_data_ch11(1500)
+    return d2l.train_concise_ch11(
+        torch.optim.SGD, {'lr': 1}, data_iter, 3, verbose
     )
 
 
@@ -144,6 +157,22 @@ def test_sec_per_epoch_excludes_evaluation(monkeypatch, capsys):
     assert times == [0.0, 0.0, 0.0]
     printed = re.search(r'([\d.e+-]+) sec/epoch', capsys.readouterr().out)[1]
     assert float(printed) == 0.0
+
+
+@pytest.mark.parametrize('concise', [False, True])
+def test_making_the_figure_is_not_training_time(monkeypatch, concise):
+    train = train_concise if concise else train_sgd
+    assert_figure_not_timed(monkeypatch, lambda v: train(verbose=v))
+
+
+def test_the_live_plot_adds_no_reported_time(monkeypatch):
+    def train(verbose):
+        data_iter, feature_dim = d2l.get_data_ch11(1500)
+        return d2l.train_ch11(
+            d2l.sgd, None, {'lr': 1}, data_iter, feature_dim, 10, verbose
+        )
+
+    assert_plot_not_timed(monkeypatch, train)
 
 
 def test_same_seed_same_losses():

@@ -2,6 +2,7 @@
 each check reads the glued values and the printed outputs of the built book."""
 
 import json
+import math
 import re
 
 import pytest
@@ -95,18 +96,27 @@ def test_the_decayed_rate_ends_lower_or_higher_as_printed(book_html):
         assert g['ex2_lower'] == ('lower' if decayed < constant else 'higher')
 
 
-def test_the_sampling_gap_is_compared_with_the_spread(book_html):
+def test_the_sampling_gap_is_judged_by_its_standard_error(book_html):
     g = glued(book_html, 'chapters/exercises')
-    assert g['ex3_gap_vs_spread'] == (
-        'smaller' if g['ex3_gap'] < g['ex3_spread'] else 'larger'
-    )
     stats = re.findall(
-        r'final loss ([\d.]+) \+- ([\d.]+) over',
+        r'final loss ([\d.]+) \+- ([\d.]+) over (\d+) seeds',
         printed(book_html, 'chapters/exercises'),
     )
-    (m1, s1), (m2, s2) = [(float(m), float(s)) for m, s in stats]
+    (m1, s1, k1), (m2, s2, k2) = [
+        (float(m), float(s), int(k)) for m, s, k in stats
+    ]
     assert abs(m1 - m2) == pytest.approx(g['ex3_gap'], abs=1.5e-4)
-    assert max(s1, s2) == pytest.approx(g['ex3_spread'], abs=1e-4)
+    # Welch's standard error from the printed sample standard deviations.
+    se = math.sqrt(s1**2 / k1 + s2**2 / k2)
+    assert g['ex3_gap_se'] == pytest.approx(se, rel=0.05, abs=1e-4)
+    assert (s1, s2) == pytest.approx(
+        (g['ex3_sd_permuted'], g['ex3_sd_replaced']), abs=1e-4
+    )
+    if abs(g['ex3_gap'] - 2 * g['ex3_gap_se']) > 2e-4:  # not a rounding tie
+        within = g['ex3_gap'] <= 2 * g['ex3_gap_se']
+        assert g['ex3_gap_words'].startswith(
+            'within two' if within else 'more than two'
+        )
 
 
 def test_the_batch_knee_words_match_the_printed_knee(book_html):
