@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 from docutils import nodes
-from sphinx.errors import ExtensionError
+from sphinx.errors import ConfigError, ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_design.shared import create_component
 
@@ -40,7 +40,8 @@ SYNC_GROUP = "framework"
 WHY = {
     "tensorflow": "`make book` makes it in the book's environment, with "
     "TensorFlow; run `make kernels`.",
-    "mxnet": "MXNet 1.9.1 needs Python 3.11 or older with numpy 1.23.5; "
+    "mxnet": "MXNet 1.9.1 needs a numpy older than 1.24, so Python 3.11 or "
+    "older; "
     "`make book` makes its environment and kernel where `MXNET_PYTHON` is "
     "such a Python and the install succeeds (it says which failed).",
 }
@@ -257,13 +258,28 @@ def unavailable_frameworks():
     }
 
 
-def tabbed_chapters(srcdir):
-    root = Path(srcdir)
+def tabbed_chapters(srcdir, toc_path):
+    """The tabbed chapters that the table of contents lists (a teacher's
+    trimmed _toc.yml gets no notebooks of the chapters it leaves out)."""
+    from sphinx_external_toc.parsing import parse_toc_yaml
+
+    pages = [Path(srcdir) / f"{doc}.md" for doc in parse_toc_yaml(toc_path)]
     return [
-        p
-        for p in sorted((root / "chapters").rglob("*.md"))
-        if is_tabbed(p.read_text(encoding="utf-8"))
+        p for p in pages if p.is_file() and is_tabbed(p.read_text("utf-8"))
     ]
+
+
+def whole_book_only(app, config):
+    """Stop a single-page build (`jupyter-book build chapters/x.md`) with one
+    sentence: a page alone has no table of contents, so no framework
+    notebooks, bibliography or cross-references."""
+    if getattr(config, "external_toc_path", None):
+        return
+    raise ConfigError(
+        f"this book builds as a whole, not one page at a time: run "
+        f"`jupyter-book build .` (or `make book`) in the folder that holds "
+        f"_toc.yml, not `jupyter-book build` on a page of {app.srcdir}"
+    )
 
 
 def check(text, path):
@@ -312,7 +328,7 @@ def write_notebooks(app, config):
     app.env_unavailable = unavailable = unavailable_frameworks()
     excluded = list(config.nb_execution_excludepatterns or [])
     app.framework_notebooks = []
-    for chapter in tabbed_chapters(app.srcdir):
+    for chapter in tabbed_chapters(app.srcdir, config.external_toc_path):
         text = chapter.read_text(encoding="utf-8")
         check(text, chapter)
         for fw in FRAMEWORKS:
@@ -550,6 +566,7 @@ def no_colab_for_mxnet(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.connect("config-inited", whole_book_only, priority=100)
     app.connect("config-inited", write_notebooks)
     app.connect("config-inited", keep_notebooks, priority=950)
     app.connect("html-page-context", no_colab_for_mxnet, priority=600)

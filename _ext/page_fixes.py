@@ -1,5 +1,21 @@
-"""Two fixes to the rendered pages: no repeated theme scripts, and Chinese
-caption numbers on the Chinese pages."""
+"""Three fixes to the rendered pages: no repeated theme scripts, Chinese
+caption numbers on the Chinese pages, and citations that are items of their
+list."""
+
+from sphinx.writers.html5 import HTML5Translator
+
+
+class ListedCitations(HTML5Translator):
+    """Each citation is an item of the citation list. docutils writes the
+    list as <div role="list"> and each citation with the deprecated role
+    doc-biblioentry, which is not a list item: a critical axe-core violation
+    (aria-required-children)."""
+
+    def visit_citation(self, node):
+        super().visit_citation(node)
+        self.body[-1] = self.body[-1].replace(
+            'role="doc-biblioentry"', 'role="listitem"'
+        )
 
 
 def drop_repeated_scripts(app, pagename, templatename, context, doctree):
@@ -26,6 +42,7 @@ def localize_caption_numbers(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.set_translator("html", ListedCitations, override=True)
     app.connect("html-page-context", drop_repeated_scripts, priority=900)
     app.connect("html-page-context", localize_caption_numbers)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -26,8 +26,9 @@ def floor(lr, data_iter, batch_size, num_epochs):
     b.attach_grad()
     batches = []
     for _ in range(num_epochs):
-        idx = np.random.permutation(len(X)).as_in_ctx(X.ctx)
-        Xs, ys = X[idx], y[idx]
+        idx = np.arange(len(X), dtype='int64', ctx=X.ctx)
+        np.random.shuffle(idx)
+        Xs, ys = X.take(idx, axis=0), y.take(idx, axis=0)
         batches += [
             (Xs[i : i + batch_size], ys[i : i + batch_size])
             for i in range(0, len(X), batch_size)

@@ -79,7 +79,7 @@ def default_device():
 
 def device_name(device=None):
     """A readable name, e.g. 'NVIDIA H100 (cuda:0)' or 'CPU (2 threads)'."""
-    device = torch.device(device) if device is not None else default_device()
+    device = default_device() if device is None else parse_device(str(device))
     if device.type == 'cuda':
         return f'{torch.cuda.get_device_name(device)} ({device})'
     if device.type == 'mps':

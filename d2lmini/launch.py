@@ -154,3 +154,11 @@ def run(nproc, batch_size=100, lr=0.4, epochs=2, backend='auto', timeout=120):
             timeout,
         )
         return json.loads(out.read_text())
+
+
+def one_gpu_run(gpus, **kwargs):
+    """On a machine with exactly one GPU, where workers must share the CPU
+    (NCCL needs a GPU per worker), train once more with one worker alone on
+    the GPU with NCCL and return its results; else None. `kwargs` go to
+    run."""
+    return run(1, backend='nccl', **kwargs) if gpus == 1 else None

@@ -47,7 +47,9 @@ class ArrayLoader:
         # One gather (or one copy) per epoch, then every batch is a view of it:
         # changing a batch in place never changes the data.
         tensors = [
-            t[idx.to(t.device)] if idx is not None else t.clone()
+            t.index_select(0, idx.to(t.device))
+            if idx is not None
+            else t.clone()
             for t in self.tensors
         ]
         # torch.split makes all the batch views in one call: (batch, ...) each

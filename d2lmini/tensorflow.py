@@ -143,7 +143,7 @@ def _is_gpu(device):
 
 def device_name(device=None):
     """A readable name, e.g. 'NVIDIA H100 (/GPU:0)' or 'CPU (2 threads)'."""
-    device = default_device() if device is None else device
+    device = default_device() if device is None else parse_device(device)
     spec = _spec(device)
     if spec.device_type == 'GPU':
         index = spec.device_index or 0

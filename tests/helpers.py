@@ -295,10 +295,6 @@ LESSON_FUNCTIONS = {
         'global_batches',
         'shard',
         'train',
-        'setup',
-        'main',
-        'pick_backend',
-        'launch',
     ],
 }
 

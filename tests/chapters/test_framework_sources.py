@@ -5,7 +5,12 @@ MXNet. The built pages are checked in tests/site/test_frameworks.py."""
 import re
 import subprocess
 
-from frameworks import chapter_text, no_colab_for_mxnet, notebook_text
+from frameworks import (
+    chapter_text,
+    no_colab_for_mxnet,
+    notebook_text,
+    tabbed_chapters,
+)
 
 from tests.helpers import ROOT
 
@@ -153,3 +158,28 @@ def test_mxnet_pages_offer_no_colab_link():
         no_colab_for_mxnet(None, page, 'page.html', ctx, None)
         shown = [b['text'] for b in ctx['header_buttons'][0]['buttons']]
         assert shown == expected, page
+
+
+def test_framework_notebooks_come_from_the_table_of_contents(tmp_path):
+    # A teacher's book of the exercises alone gets no framework notebooks of
+    # the chapter it leaves out; the whole book gets both languages'.
+    chapters = tmp_path / 'chapters'
+    (chapters / 'zh').mkdir(parents=True)
+    for page in ['minibatch_sgd', 'exercises', 'zh/minibatch_sgd']:
+        (chapters / f'{page}.md').write_text(
+            (ROOT / 'chapters' / f'{page}.md').read_text(encoding='utf-8')
+        )
+    trimmed = tmp_path / 'trimmed.yml'
+    trimmed.write_text(
+        'format: jb-article\nroot: chapters/exercises\n'
+    )
+    assert tabbed_chapters(tmp_path, trimmed) == []
+    whole = tmp_path / 'whole.yml'
+    whole.write_text(
+        'format: jb-book\nroot: chapters/exercises\nchapters:\n'
+        '  - file: chapters/minibatch_sgd\n  - file: chapters/zh/minibatch_sgd\n'
+    )
+    assert tabbed_chapters(tmp_path, whole) == [
+        chapters / 'minibatch_sgd.md',
+        chapters / 'zh' / 'minibatch_sgd.md',
+    ]

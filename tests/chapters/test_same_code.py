@@ -10,6 +10,7 @@ import ast
 import re
 import types
 
+import jupytext
 import pytest
 
 from tests.helpers import ROOT, code_cells, definitions
@@ -30,14 +31,11 @@ LESSONS = {
     'chapters/minibatch_sgd': MAIN,
     'chapters/zh/minibatch_sgd': MAIN,
     'chapters/data_parallel': {
-        (f'd2lmini/{file}.py', name)
-        for file, names in [
-            ('sharding', ['shard_loss', 'global_batches', 'shard', 'train']),
-            ('data_parallel', ['setup', 'main', 'pick_backend']),
-            ('launch', ['launch']),
-        ]
-        for name in names
-    },
+        ('d2lmini/sharding.py', name)
+        for name in ['shard_loss', 'global_batches', 'shard', 'train']
+    }
+    # The worker's main is a listing: the workers run it, not the notebook.
+    | {('d2lmini/data_parallel.py', 'main')},
 }
 
 
@@ -84,11 +82,24 @@ def imported_names(tree):
     }
 
 
+def listings(page):
+    """The Python listings of a chapter's prose (```python fences)."""
+    nb = jupytext.read(ROOT / f'{page}.md')
+    return [
+        m[1]
+        for c in nb.cells
+        if c.cell_type == 'markdown'
+        for m in re.finditer(r'^```python\n(.*?)^```', c.source, re.M | re.S)
+    ]
+
+
 def saved(page):
-    """(file, name, chapter node) for each function of each #@save cell."""
+    """(file, name, chapter node) for each function of each #@save cell
+    and #@save listing."""
     aliases = module_aliases(page)
     found = []
-    for source, _ in code_cells(page, framework=None):  # every framework's
+    cells = [source for source, _ in code_cells(page, framework=None)]
+    for source in cells + listings(page):  # every framework's
         match = SAVE.match(source.splitlines()[0]) if source else None
         if match:
             package = ast.parse((ROOT / match[1]).read_text())

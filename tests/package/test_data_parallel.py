@@ -464,3 +464,21 @@ def test_worker_on_a_one_gpu_machine_joins_with_gloo(monkeypatch):
     with pytest.raises(Joined):
         dp.main(['--epochs', '1'])
     assert joined == ['gloo']
+
+
+@pytest.mark.parametrize('gpus', [0, 1, 2])
+def test_a_one_gpu_machine_also_runs_one_worker_on_its_gpu(monkeypatch, gpus):
+    # Two workers cannot share one GPU under NCCL, so they run on the CPU;
+    # the chapter then runs one worker alone on the GPU.
+    fake_gpus(monkeypatch, gpus)
+    runs = []
+    monkeypatch.setattr(
+        launch, 'run', lambda nproc, **kw: runs.append((nproc, kw)) or kw
+    )
+    assert dp.pick_backend('auto', 2) == ('nccl' if gpus >= 2 else 'gloo')
+    alone = launch.one_gpu_run(dp.gpus(), batch_size=100, lr=0.4)
+    if gpus == 1:
+        assert runs == [(1, {'backend': 'nccl', 'batch_size': 100, 'lr': 0.4})]
+        assert dp.pick_backend('nccl', 1) == 'nccl'  # one worker, one GPU
+    else:
+        assert alone is None and runs == []

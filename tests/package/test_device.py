@@ -128,3 +128,8 @@ def test_set_seed_repeats_every_generator():
     assert draw() == first
     d2l.set_seed(43)
     assert draw() != first
+
+
+def test_device_name_of_a_missing_gpu_names_the_devices_there_are():
+    with pytest.raises(ValueError, match='is not available: this machine has'):
+        d2l.device_name('cuda:3')

@@ -628,3 +628,9 @@ def test_making_the_figure_is_not_training_time(monkeypatch):
         )
 
     assert_figure_not_timed(monkeypatch, train)
+
+
+@pytest.mark.parametrize('name', ['/GPU:3', 'gpu:3'])
+def test_device_name_of_a_missing_gpu_names_the_devices_there_are(name):
+    with pytest.raises(ValueError, match='is not available: this machine has'):
+        d2l.device_name(name)

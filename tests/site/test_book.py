@@ -4,7 +4,10 @@ import json
 import math
 import re
 import shutil
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -337,3 +340,28 @@ def test_a_change_in_the_package_re_executes_the_chapters(tmp_path):
     assert 'version 9.9.9.' in build_and_read()
     keyed = [p.name for p in (book / '_build' / '.jupyter_cache').iterdir()]
     assert len(keyed) == 1, keyed  # the old package's outputs are gone
+
+
+@pytest.mark.parametrize(
+    'page', ['chapters/minibatch_sgd.md', 'chapters/exercises.md']
+)
+def test_a_single_page_build_stops_at_once_and_says_what_to_run(
+    tmp_path, page
+):
+    book = _mini_book(tmp_path, 'Nothing to run.\n')
+    for chapter in ['minibatch_sgd', 'exercises']:
+        shutil.copy(ROOT / 'chapters' / f'{chapter}.md', book / 'chapters')
+    jupyter_book = Path(sys.executable).with_name('jupyter-book')
+    result = subprocess.run(
+        [str(jupyter_book), 'build', page],
+        cwd=book,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out
+    assert 'this book builds as a whole, not one page at a time' in out, out
+    assert 'jupyter-book build .' in out
+    assert 'Executing notebook' not in out  # it stopped before running code
+    assert not list(book.glob('chapters/*-pytorch.md'))

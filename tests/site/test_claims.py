@@ -62,6 +62,18 @@ def test_the_gd_learning_rate_is_placed_right_of_the_limit(
 def test_the_fastest_run_is_the_tables_fastest(book_html, chapter):
     g = glued(book_html, chapter)
     text = printed(book_html, chapter)
+    rows = table_rows(text)
+    assert len(rows) == 4, text
+    # The glued run printed the least time (two runs may print the same
+    # rounded time; the glue compares the exact ones).
+    fastest = {r[0]: r for r in rows}[g['fastest_run']]
+    assert fastest[3] == min(r[3] for r in rows)
+    assert fastest[3] == pytest.approx(g['fastest_time'], rel=0.05, abs=1e-3)
+    assert max(r[1] for r in rows) == pytest.approx(g['target_loss'], abs=1e-4)
+
+
+def table_rows(text):
+    """The rows of the four runs' table: (name, loss, s/epoch, s to target)."""
     rows = []
     for line in text.splitlines():  # a name and three numbers, in either order
         tokens = line.split()
@@ -74,13 +86,45 @@ def test_the_fastest_run_is_the_tables_fastest(book_html, chapter):
             rows.append(
                 (name, *(float(t) for t, k in zip(tokens, kinds) if k == 'n'))
             )
-    assert len(rows) == 4, text
-    # The glued run printed the least time (two runs may print the same
-    # rounded time; the glue compares the exact ones).
-    fastest = {r[0]: r for r in rows}[g['fastest_run']]
-    assert fastest[3] == min(r[3] for r in rows)
-    assert fastest[3] == pytest.approx(g['fastest_time'], rel=0.05, abs=1e-3)
-    assert max(r[1] for r in rows) == pytest.approx(g['target_loss'], abs=1e-4)
+    return rows
+
+
+@pytest.mark.parametrize(
+    'page, summary',
+    [
+        ('chapters/minibatch_sgd', 'In this run, on 1,500 examples, {} was'),
+        (
+            'chapters/zh/minibatch_sgd',
+            '在本次运行中，在这 1,500 个样本上，{}最先',
+        ),
+    ],
+)
+def test_the_summary_names_the_run_the_table_shows_first(
+    book_html, page, summary
+):
+    # Each framework's tab of the summary names the run that its own table
+    # shows first to the common loss: the page's claim, against its numbers.
+    html = (book_html / f'{page}.html').read_text(encoding='utf-8')
+    prefix = summary.split('{}')[0]
+    for fw in ('pytorch', 'tensorflow', 'mxnet'):
+        tabs = re.findall(
+            rf'data-sync-id="{fw}"[^>]*>.*?'
+            r'<div class="sd-tab-content[^"]*"[^>]*>(.*?)</div>',
+            html,
+            re.S,
+        )
+        texts = [re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', '', t)) for t in tabs]
+        claim = [t for t in texts if prefix in t]
+        assert len(claim) == 1, (fw, claim)
+        rows = table_rows(printed(book_html, f'{page}-{fw}'))
+        assert len(rows) == 4, rows
+        first = min(rows, key=lambda r: r[3])
+        ties = [r[0] for r in rows if r[3] == first[3]]  # equal when rounded
+        assert any(summary.format(name) in claim[0] for name in ties), (
+            fw,
+            ties,
+            claim,
+        )
 
 
 def test_the_decayed_rate_ends_lower_or_higher_as_printed(book_html):
@@ -129,3 +173,26 @@ def test_the_batch_knee_words_match_the_printed_knee(book_html):
     assert g['knee_words'].replace(
         ',', ''
     ) == f'{cpu.group(1)} examples'.replace(',', '')
+
+
+# A duration or cost below zero, in any unit, printed or glued.
+NEGATIVE = re.compile(
+    r'(?<![\w.])-\d[\d.,]*(?:e[+-]?\d+)?\s*(?:ns|µs|us|ms|s|sec|seconds|秒)\b'
+)
+
+
+@pytest.mark.parametrize(
+    'chapter',
+    RUNS
+    + [
+        'chapters/exercises',
+        'chapters/hardware_scaling',
+        'chapters/data_parallel',
+    ],
+)
+def test_no_printed_or_glued_figure_is_negative_or_nan(book_html, chapter):
+    text = printed(book_html, chapter) + ' '.join(
+        str(v) for v in glued(book_html, chapter).values()
+    )
+    assert NEGATIVE.findall(text) == []
+    assert re.findall(r'\bnan\b', text, re.I) == []
