@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import IPython.display
 import matplotlib
 import nbformat
 import pytest
@@ -14,11 +15,13 @@ from matplotlib import pyplot as plt
 from nbclient import NotebookClient
 
 import d2lmini as d2l
+import d2lmini.plotting
 from d2lmini.plotting import SVGFigure
 
 ANIMATE = """\
 %matplotlib inline
 import d2lmini as d2l
+import d2lmini.plotting
 animator = d2l.Animator(xlabel='epoch', ylabel='loss', xlim=[0, 1])
 for i in range(1, 6):
     animator.add(i / 5, (1 / i,))
@@ -73,6 +76,7 @@ def test_animator_shows_in_a_colab_like_kernel(tmp_path):
 
 SCRIPT = """\
 import d2lmini as d2l
+import d2lmini.plotting
 d2l.set_figsize((4, 3))
 d2l.plot([1, 2, 3], [[1, 4, 9]], 'x', 'y')
 a = d2l.Animator(xlabel='x')
@@ -179,3 +183,36 @@ def test_animator_draws_every_series_cycling_the_formats():
 def test_no_mutable_defaults(fn):
     for p in inspect.signature(fn).parameters.values():
         assert not isinstance(p.default, (list, dict, set)), p.name
+
+
+def test_a_throttled_animator_redraws_at_most_every_interval(monkeypatch):
+    # train_loop's Animator redraws at most twice a second; flush() shows
+    # what was added since, and only when something was.
+    now = [0.0]
+    monkeypatch.setattr(d2lmini.plotting.time, 'perf_counter', lambda: now[0])
+    monkeypatch.setattr(d2lmini.plotting, 'in_notebook', lambda: True)
+    shows = []  # the points drawn at each show
+
+    class Handle:
+        def update(self, figure):
+            shows.append(len(figure.fig.axes[0].lines[0].get_xdata()))
+
+    def display(figure, display_id=False):
+        Handle().update(figure)
+        return Handle()
+
+    monkeypatch.setattr(IPython.display, 'display', display)
+    animator = d2l.Animator('epoch', 'loss', redraw_every=0.5)
+    for t in [0.1, 0.2, 0.6, 0.7, 0.8]:
+        now[0] = t
+        animator.add(t, 1.0)
+    assert shows == [3]  # the first redraw, 0.5 s after the figure was made
+    animator.flush()
+    assert shows == [3, 5]
+    animator.flush()  # nothing new
+    assert shows == [3, 5]
+    every = d2l.Animator('epoch', 'loss')  # d2l's default: every add
+    for t in [0.9, 1.0]:
+        now[0] = t
+        every.add(t, 1.0)
+    assert shows == [3, 5, 1, 2]
