@@ -8,21 +8,33 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-# Entering a Chinese chapter, and leaving it: captions say 图, and “ ” are
-# full-width again (the preamble makes them Western for the English text).
+# Entering a Chinese chapter, and leaving it: captions say 图, “ ” are
+# full-width again (the preamble makes them Western for the English text),
+# and the running head and foot are Chinese (the book's title, and
+# 第 5 章 for Chapter 5). Each switch waits for a fresh right-hand page, so
+# that every page, blank ones included, has the head of its own chapter.
+ZH_TITLE = '小批量随机梯度下降，实测'  # "Minibatch SGD, executed"
 ZH_LATEX = (
+    r'\cleardoublepage'
     r'\let\BookFigureName\figurename\renewcommand{\figurename}{图 }'
     r'\xeCJKDeclareCharClass{FullLeft}{"201C}'
-    r'\xeCJKDeclareCharClass{FullRight}{"201D}',
-    r'\let\figurename\BookFigureName'
-    r'\xeCJKDeclareCharClass{Default}{"201C, "201D}',
+    r'\xeCJKDeclareCharClass{FullRight}{"201D}'
+    r'\makeatletter\let\BookTitle\@title\def\@title{' + ZH_TITLE + '}'
+    r'\let\BookChapterMark\chaptermark'
+    r'\renewcommand{\chaptermark}[1]{\markboth{第\,\thechapter\,章\quad #1}{}}'
+    r'\makeatother',
+    r'\cleardoublepage\let\figurename\BookFigureName'
+    r'\xeCJKDeclareCharClass{Default}{"201C, "201D}'
+    r'\makeatletter\let\@title\BookTitle\makeatother'
+    r'\let\chaptermark\BookChapterMark',
 )
 PDF_NAME = 'd2lmini.pdf'  # latex_documents' targetname in _config.yml
 
 
 def localize_latex_captions(app, doctree, docname):
     r"""In the PDF too, the Chinese chapter's captions say 图 where the rest
-    say Fig., and its quotation marks are Chinese ones.
+    say Fig., its quotation marks are Chinese ones, and its running head and
+    foot are Chinese.
 
     The LaTeX builder resolves one doctree for the whole book, in which each
     chapter sits in a start_of_file node; the Chinese ones switch

@@ -286,6 +286,27 @@ def test_the_chinese_chapter_has_its_headings_in_chinese(pdf):
     assert not re.search(r'Fig\.\s*5\.', pdf.chapter_text(chapter))
 
 
+def test_every_page_has_the_running_head_of_its_own_language(pdf):
+    # The head says the book's title and the foot the chapter: in Chinese on
+    # the Chinese chapter's pages (its opening page has no head), in English
+    # everywhere else.
+    zh = 'chapters/zh/minibatch_sgd'
+    pages = pdf.chapter_pages()
+    first, last = pages[zh]
+    for i in range(first + 1, last):
+        text = pdf.pages[i]
+        assert 'Minibatch SGD, executed' not in text, i
+        assert not re.search(r'Chapter\s+\d', text), i
+        assert '小批量随机梯度下降，实测' in text, i
+    assert any(
+        re.search(r'第\s*\d+\s*章', pdf.pages[i]) for i in range(first, last)
+    )
+    for chapter, (start, end) in pages.items():
+        if chapter != zh:
+            for i in range(start + 1, end):
+                assert '实测' not in pdf.pages[i], (chapter, i)
+
+
 def pytorch_view(chapter):
     """The site's page as the PDF prints it: a tabbed chapter shows only
     PyTorch's tabs (_ext/frameworks.py)."""
