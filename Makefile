@@ -76,7 +76,10 @@ $(MXNET_KERNEL): pyproject.toml constraints-mxnet.txt
 	$(MXNET_VENV)/kernel.log); the MXNet tabs say so"; \
 	fi
 
+# Every kernel of the book (python3's too) starts with CurveZMQ keys, so that
+# ipykernel does not warn, once per notebook, that it runs over plain TCP.
 kernels: $(TF_KERNEL) $(MXNET_KERNEL)
+	$(BIN)/python -m d2lmini.kernel $(KERNELS)
 
 # The site, then the chapters as notebooks (both strict; see the script).
 book: $(STAMP) kernels

@@ -185,6 +185,27 @@ def test_a_cell_error_fails_the_build(tmp_path):
     assert 'this cell is broken on purpose' in result.stdout + result.stderr
 
 
+def test_a_build_that_runs_a_kernel_prints_no_warning_line(tmp_path):
+    # ipykernel warns that it runs over TCP without encryption unless its
+    # kernelspec's provisioner gives it CurveZMQ keys (d2lmini/kernel.py).
+    book = _mini_book(
+        tmp_path,
+        textwrap.dedent("""\
+        # Quiet
+
+        ```{code-cell} ipython3
+        print(6 * 7)
+        ```
+        """),
+        name='quiet',
+    )
+    result = build_book(book, timeout=600)
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-3000:]
+    assert 'Executing notebook' in out  # a kernel did run
+    assert [line for line in out.splitlines() if 'WARNING' in line] == []
+
+
 def test_a_sphinx_warning_fails_the_build(tmp_path):
     book = _mini_book(
         tmp_path, '# Broken\n\nSee {ref}`a-label-that-does-not-exist`.\n'
