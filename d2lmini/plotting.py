@@ -194,7 +194,8 @@ class Animator:
         self._shown, self._pending = time.perf_counter(), False
 
     def add(self, x, y):
-        """Add one point (or one per line, if y is a tuple) and redraw."""
+        """Add one point (or one per line, if y is a tuple) and redraw, if
+        `redraw_every` seconds have passed since the last redraw."""
         if not hasattr(y, '__len__'):
             y = [y]
         n = len(y)
