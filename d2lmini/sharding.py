@@ -34,11 +34,12 @@ def check_no_idle_worker(n, batch_size, world_size):
     last = n % batch_size or min(batch_size, n)
     if last >= world_size:
         return
-    fits = [b for b in range(world_size, n + 1) if (n % b or b) >= world_size]
+    fits = (b for b in range(world_size, n + 1) if (n % b or b) >= world_size)
+    size = next(fits, None)  # the smallest batch size that works
     fix = (
         f'use a batch size whose last minibatch has at least {world_size} '
-        f'examples, such as {fits[0]}'
-        if fits
+        f'examples, such as {size}'
+        if size is not None
         else f'use at most {n} workers'
     )
     raise ValueError(

@@ -9,6 +9,25 @@ import IPython.display
 from d2lmini import plotting, timer
 
 
+def fake_notebook(monkeypatch, seen=lambda figure: figure._repr_svg_()):
+    """Make the Animator show as in a notebook; return the list that gets
+    `seen(figure)` for every figure shown (by default its SVG, rendered as
+    Jupyter would)."""
+    shown = []
+
+    class Handle:  # what display(..., display_id=True) returns
+        def update(self, figure):
+            shown.append(seen(figure))
+
+    def display(figure, display_id=False):
+        Handle().update(figure)
+        return Handle()
+
+    monkeypatch.setattr(plotting, 'in_notebook', lambda: True)
+    monkeypatch.setattr(IPython.display, 'display', display)
+    return shown
+
+
 def assert_plot_not_timed(monkeypatch, train, runs=9, tries=3, slack=1.25):
     """`train(verbose)` runs train_ch11 at batch size 1500 for 10 epochs and
     returns its (times, losses). With the plot on (shown as in a notebook,
@@ -17,18 +36,7 @@ def assert_plot_not_timed(monkeypatch, train, runs=9, tries=3, slack=1.25):
     moment can slow one side alone, so the comparison may be tried `tries`
     times; counting the figure's set-up fails every try (it tripled the
     time)."""
-    shown = []
-
-    class Handle:  # what display(..., display_id=True) returns
-        def update(self, figure):
-            shown.append(figure._repr_svg_())  # render it, as Jupyter does
-
-    def display(figure, display_id=False):
-        Handle().update(figure)
-        return Handle()
-
-    monkeypatch.setattr(plotting, 'in_notebook', lambda: True)
-    monkeypatch.setattr(IPython.display, 'display', display)
+    shown = fake_notebook(monkeypatch)
     train(False)  # warm-up
     for _ in range(tries):
         plotted, silent = [], []

@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 
-import IPython.display
 import matplotlib
 import nbformat
 import pytest
@@ -17,6 +16,7 @@ from nbclient import NotebookClient
 import d2lmini as d2l
 import d2lmini.plotting
 from d2lmini.plotting import SVGFigure
+from tests.package.plot_timing import fake_notebook
 
 ANIMATE = """\
 %matplotlib inline
@@ -190,18 +190,10 @@ def test_a_throttled_animator_redraws_at_most_every_interval(monkeypatch):
     # what was added since, and only when something was.
     now = [0.0]
     monkeypatch.setattr(d2lmini.plotting.time, 'perf_counter', lambda: now[0])
-    monkeypatch.setattr(d2lmini.plotting, 'in_notebook', lambda: True)
-    shows = []  # the points drawn at each show
-
-    class Handle:
-        def update(self, figure):
-            shows.append(len(figure.fig.axes[0].lines[0].get_xdata()))
-
-    def display(figure, display_id=False):
-        Handle().update(figure)
-        return Handle()
-
-    monkeypatch.setattr(IPython.display, 'display', display)
+    shows = fake_notebook(  # the points drawn at each show
+        monkeypatch,
+        lambda figure: len(figure.fig.axes[0].lines[0].get_xdata()),
+    )
     animator = d2l.Animator('epoch', 'loss', redraw_every=0.5)
     for t in [0.1, 0.2, 0.6, 0.7, 0.8]:
         now[0] = t
