@@ -6,38 +6,70 @@ from pathlib import Path
 
 import nbformat
 
+from d2lmini.registry import FRAMEWORKS
+
+# Each notebook's first cell: d2lmini, with its framework's extra where the
+# kernel lacks the framework (Colab has torch and TensorFlow: a second,
+# CPU-only TensorFlow would replace its own).
 INSTALL = {
     "en": """\
 # Outside the book's environment (Colab, say), install d2lmini first.
-import importlib.util
+import importlib.util, sys
 REPO_URL = {url!r}  # where the book was published from
 if importlib.util.find_spec('d2lmini') is None:
     if not REPO_URL:
         raise ModuleNotFoundError('d2lmini is not installed: run `pip install '
                                   '-e .` in a clone of its repository')
-    %pip install -q "d2lmini @ git+{{REPO_URL}}"
+    has_framework = importlib.util.find_spec({module!r}) is not None
+{limit}    extra = '' if has_framework else {extra!r}
+    %pip install -q "d2lmini{{extra}} @ git+{{REPO_URL}}"
 """,
     "zh": """\
 # 在本书的环境之外（例如 Colab），先安装 d2lmini。
-import importlib.util
+import importlib.util, sys
 REPO_URL = {url!r}  # 本书发布自这个仓库
 if importlib.util.find_spec('d2lmini') is None:
     if not REPO_URL:
         raise ModuleNotFoundError('没有安装 d2lmini：请在其仓库的克隆中'
                                   '运行 `pip install -e .`')
-    %pip install -q "d2lmini @ git+{{REPO_URL}}"
+    has_framework = importlib.util.find_spec({module!r}) is not None
+{limit}    extra = '' if has_framework else {extra!r}
+    %pip install -q "d2lmini{{extra}} @ git+{{REPO_URL}}"
+""",
+}
+LIMIT = {
+    "en": """\
+    if not has_framework and sys.version_info[:2] > {newest}:
+        raise RuntimeError('{display} needs Python {version} or older; this '
+                           'kernel has Python ' + sys.version.split()[0])
+""",
+    "zh": """\
+    if not has_framework and sys.version_info[:2] > {newest}:
+        raise RuntimeError('{display} 需要 Python {version} 或更早的版本；'
+                           '这个内核是 Python ' + sys.version.split()[0])
 """,
 }
 
 
-def install_cell(url, language="en"):
-    """The source of the install cell, for a repository URL ('' for none)."""
-    return INSTALL[language].format(url=url)
+def install_cell(url, language="en", framework="pytorch"):
+    """The source of the install cell of `framework`'s notebook, for a
+    repository URL ('' for none)."""
+    fw = FRAMEWORKS[framework]
+    limit = ""
+    if fw.max_python:
+        limit = LIMIT[language].format(
+            newest=fw.max_python,
+            display=fw.kernel_display.removesuffix(" (d2lmini)"),
+            version=".".join(map(str, fw.max_python)),
+        )
+    return INSTALL[language].format(
+        url=url, limit=limit, module=fw.module, extra=f"[{fw.extra}]"
+    )
 
 
-def with_install_cell(notebook, url, language="en"):
+def with_install_cell(notebook, url, language="en", framework="pytorch"):
     """`notebook` (a NotebookNode) with the install cell put first."""
-    cell = nbformat.v4.new_code_cell(install_cell(url, language))
+    cell = nbformat.v4.new_code_cell(install_cell(url, language, framework))
     cell.metadata["tags"] = ["remove-cell"]  # the site shows none of it
     notebook.cells.insert(0, cell)
     return notebook

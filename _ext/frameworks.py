@@ -26,16 +26,10 @@ from sphinx.errors import ConfigError, ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_design.shared import create_component
 
-FRAMEWORKS = {
-    "pytorch": "PyTorch",
-    "tensorflow": "TensorFlow",
-    "mxnet": "MXNet",
-}
-KERNELS = {
-    "pytorch": ("python3", "Python 3 (ipykernel)"),
-    "tensorflow": ("d2lmini-tensorflow", "TensorFlow (d2lmini)"),
-    "mxnet": ("d2lmini-mxnet", "MXNet 1.9.1 (d2lmini)"),
-}
+from d2lmini.registry import FRAMEWORKS as REGISTRY
+
+FRAMEWORKS = {name: f.display for name, f in REGISTRY.items()}
+KERNELS = {name: (f.kernel, f.kernel_display) for name, f in REGISTRY.items()}
 SYNC_GROUP = "framework"
 WHY = {
     "tensorflow": "`make book` makes it in the book's environment, with "
@@ -553,23 +547,10 @@ def number_tab_figures(app, env):
     ]
 
 
-def no_colab_for_mxnet(app, pagename, templatename, context, doctree):
-    """MXNet 1.9.1 cannot run on Colab's Python: its pages offer no Colab
-    link that would fail (after the theme adds its launch buttons)."""
-    if not pagename.endswith("-mxnet"):
-        return
-    for group in context.get("header_buttons", []):
-        if group.get("label") == "launch-buttons":
-            group["buttons"] = [
-                b for b in group["buttons"] if b.get("text") != "Colab"
-            ]
-
-
 def setup(app):
     app.connect("config-inited", whole_book_only, priority=100)
     app.connect("config-inited", write_notebooks)
     app.connect("config-inited", keep_notebooks, priority=950)
-    app.connect("html-page-context", no_colab_for_mxnet, priority=600)
     app.connect("source-read", read_chapter)
     app.add_post_transform(MergeFrameworkCells)
     # After Sphinx's own numbering (priority 500), which starts afresh.

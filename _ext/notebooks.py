@@ -18,7 +18,10 @@ for what it does not do:
 - figure captions: a figure's number and caption follow its cell, as on the
   site, so that "Fig. 1.2.1" in the prose names something;
 - equation numbers as the site numbers them (1.2.1, not 1.1);
-- the install cell first (`downloads.with_install_cell`);
+- the install cell first (`downloads.with_install_cell`), with the
+  extra of the notebook's framework;
+- a copy of every notebook in the site's `_sources/`, whose links between
+  notebooks are Colab URLs when a repository is set (colab.py);
 - rewrite a notebook whenever its doctree is newer (a re-executed chapter
   has new outputs and glued values though its source did not change), and
   let warnings fail the strict build: the upstream builder ends the process
@@ -34,6 +37,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+from colab import colab_links, framework_of
 from docutils import nodes
 from downloads import with_install_cell
 from frameworks import is_tabbed
@@ -206,15 +210,21 @@ class NotebookBuilder(JupyterBuilder):
         return executed_notebook(self.outdir, docname)
 
     def write_doc(self, docname, doctree):
+        """Write the notebook, and its copy in the site's `_sources/`: the
+        .ipynb download (downloads.py), and what Colab opens (colab.py)."""
         super().write_doc(docname, doctree)
         site = Path(self.outdir).parent / "html"
-        executed = self.executed(docname).is_file()
-        if executed and site.is_dir():  # the site's download (downloads.py)
-            target = site / "_sources" / f"{docname}{self.out_suffix}"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(
-                Path(self.outdir) / f"{docname}{self.out_suffix}", target
-            )
+        if not site.is_dir():
+            return
+        written = Path(self.outdir) / f"{docname}{self.out_suffix}"
+        target = site / "_sources" / f"{docname}{self.out_suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        url = self.config.html_theme_options.get("repository_url", "")
+        if not url:
+            shutil.copyfile(written, target)
+            return
+        nb = colab_links(nbformat.read(written, as_version=4), docname, url)
+        nbformat.write(nb, target)
 
     def update_Metadata(self, docname, nb):
         """Outputs, metadata and the install cell (called on each notebook
@@ -237,7 +247,8 @@ class NotebookBuilder(JupyterBuilder):
         if any(cell.cell_type == "code" for cell in nb.cells):
             url = self.config.html_theme_options.get("repository_url", "")
             language = "zh" if docname.startswith("chapters/zh/") else "en"
-            with_install_cell(nb, url, language)
+            framework = framework_of(docname) or "pytorch"
+            with_install_cell(nb, url, language, framework)
         nbformat.validate(nb)
         return nb
 

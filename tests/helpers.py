@@ -22,6 +22,8 @@ import torch
 import yaml
 from IPython.core.inputtransformer2 import TransformerManager
 
+from d2lmini.registry import FRAMEWORKS as REGISTRY
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # The only reasons a test may give for skipping under CI=true (conftest.py).
@@ -171,7 +173,7 @@ def index_page(path):
 VERDICT = re.compile(r'''(['"])[^'"\n]*\1\s+if\s''')  # 'x' if ... else 'y'
 
 
-FRAMEWORKS = ('pytorch', 'tensorflow', 'mxnet')
+FRAMEWORKS = tuple(REGISTRY)  # PyTorch first
 
 
 def tags(metadata):
@@ -327,6 +329,32 @@ def check_notebook_content(page, markdown_sources, code_sources):
 
 
 # Building books.
+def mini_book(tmp_path, chapter_body, name='broken', pages=None):
+    """A one-chapter book with the project's own configuration; `pages`,
+    {name: text}, adds whole pages to its chapters/ (in its table of
+    contents, before the chapter)."""
+    for item in ['_config.yml', 'references.bib', 'references.md', 'intro.md']:
+        shutil.copy(ROOT / item, tmp_path / item)
+    for folder in ['_ext', '_static']:
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / 'chapters').mkdir()
+    chapter = ROOT / 'chapters' / 'minibatch_sgd.md'
+    front = chapter.read_text(encoding='utf-8').split('---\n')[1]
+    front = re.sub(r'^frameworks:.*\n', '', front, flags=re.M)  # PyTorch only
+    (tmp_path / 'chapters' / f'{name}.md').write_text(
+        f'---\n{front}---\n\n{chapter_body}'
+    )
+    for page, text in (pages or {}).items():
+        (tmp_path / 'chapters' / f'{page}.md').write_text(text)
+    toc = [*(pages or {}), name]
+    (tmp_path / '_toc.yml').write_text(
+        'format: jb-book\nroot: intro\nchapters:\n'
+        + ''.join(f'  - file: chapters/{page}\n' for page in toc)
+        + '  - file: references\n'
+    )
+    return tmp_path
+
+
 def build_book(src, extra_env=None, timeout=1800):
     """Build the book in `src` as `make book` does: the site, then the
     notebooks, both strict (scripts/build_book.py); return the

@@ -7,7 +7,6 @@ import subprocess
 
 from frameworks import (
     chapter_text,
-    no_colab_for_mxnet,
     notebook_text,
     tabbed_chapters,
 )
@@ -141,23 +140,6 @@ def test_make_book_says_in_one_line_when_mxnet_cannot_be_installed(tmp_path):
     assert len(lines) == 1 and lines[0].startswith('MXNet: not installed:')
     assert 'Python 3.11 or older' in lines[0] and 'MXNET_PYTHON' in lines[0]
     assert not (tmp_path / 'mxnet').exists()
-
-
-def test_mxnet_pages_offer_no_colab_link():
-    def context():
-        links = [{'text': 'Binder'}, {'text': 'Colab'}]
-        return {
-            'header_buttons': [{'label': 'launch-buttons', 'buttons': links}]
-        }
-
-    for page, expected in [
-        ('chapters/demo-mxnet', ['Binder']),
-        ('chapters/demo-tensorflow', ['Binder', 'Colab']),
-    ]:
-        ctx = context()
-        no_colab_for_mxnet(None, page, 'page.html', ctx, None)
-        shown = [b['text'] for b in ctx['header_buttons'][0]['buttons']]
-        assert shown == expected, page
 
 
 def test_framework_notebooks_come_from_the_table_of_contents(tmp_path):

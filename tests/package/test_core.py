@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from d2lmini.registry import FRAMEWORKS as REGISTRY
+
 CORE = [
     'book',
     'checks',
@@ -14,10 +16,11 @@ CORE = [
     'loop',
     'matmul',
     'plotting',
+    'registry',
     'sysinfo',
     'timer',
 ]
-FRAMEWORKS = {'torch', 'tensorflow', 'mxnet'}
+FRAMEWORKS = {f.module for f in REGISTRY.values()}
 
 
 def imported_after(code):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FRAMEWORKS, ROOT, build_book, is_tabbed
+from tests.helpers import FRAMEWORKS, ROOT, build_book, is_tabbed, mini_book
 
 pytestmark = pytest.mark.slow
 
@@ -150,27 +150,8 @@ def test_citation_resolves(book_html, page):
     assert 'batch renormalization' in refs.lower()
 
 
-def _mini_book(tmp_path, chapter_body, name='broken'):
-    """A one-chapter book with the project's own configuration."""
-    for item in ['_config.yml', 'references.bib', 'references.md', 'intro.md']:
-        shutil.copy(ROOT / item, tmp_path / item)
-    for folder in ['_ext', '_static']:
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    (tmp_path / 'chapters').mkdir()
-    front = CHAPTER.read_text(encoding='utf-8').split('---\n')[1]
-    front = re.sub(r'^frameworks:.*\n', '', front, flags=re.M)  # PyTorch only
-    (tmp_path / 'chapters' / f'{name}.md').write_text(
-        f'---\n{front}---\n\n{chapter_body}'
-    )
-    (tmp_path / '_toc.yml').write_text(
-        f'format: jb-book\nroot: intro\nchapters:\n  - file: chapters/{name}\n'
-        f'  - file: references\n'
-    )
-    return tmp_path
-
-
 def test_a_cell_error_fails_the_build(tmp_path):
-    book = _mini_book(
+    book = mini_book(
         tmp_path,
         textwrap.dedent('''\
         # Broken
@@ -188,7 +169,7 @@ def test_a_cell_error_fails_the_build(tmp_path):
 def test_a_build_that_runs_a_kernel_prints_no_warning_line(tmp_path):
     # ipykernel warns that it runs over TCP without encryption unless its
     # kernelspec's provisioner gives it CurveZMQ keys (d2lmini/kernel.py).
-    book = _mini_book(
+    book = mini_book(
         tmp_path,
         textwrap.dedent("""\
         # Quiet
@@ -207,7 +188,7 @@ def test_a_build_that_runs_a_kernel_prints_no_warning_line(tmp_path):
 
 
 def test_a_sphinx_warning_fails_the_build(tmp_path):
-    book = _mini_book(
+    book = mini_book(
         tmp_path, '# Broken\n\nSee {ref}`a-label-that-does-not-exist`.\n'
     )
     result = build_book(book, timeout=600)
@@ -233,7 +214,7 @@ def test_a_warning_printed_by_a_cell_fails_the_build(tmp_path, warns):
         if warns
         else ''
     )
-    result = build_book(_mini_book(tmp_path, WARNING_PAGE % line), timeout=600)
+    result = build_book(mini_book(tmp_path, WARNING_PAGE % line), timeout=600)
     log = result.stdout + result.stderr
     if warns:
         assert result.returncode != 0, log[-3000:]
@@ -263,7 +244,7 @@ def setup(app):
 def test_myst_domains_warnings_are_not_suppressed(tmp_path, suppressed):
     # No page of ours triggers one, so a small extension emits it. With our
     # configuration it fails the build; with Jupyter Book's default it would not.
-    book = _mini_book(tmp_path, '# Domains\n')
+    book = mini_book(tmp_path, '# Domains\n')
     (book / '_ext' / 'warn_domains.py').write_text(DOMAINS_WARNING)
     config = (book / '_config.yml').read_text(encoding='utf-8')
     assert '    suppress_warnings: []' in config
@@ -298,7 +279,7 @@ def setup(app):
 def test_a_warning_in_the_notebook_build_fails_the_build(tmp_path):
     # sphinx-tojupyter's builder ends the process in finish(), before Sphinx
     # counts the warnings; notebooks.py keeps the count.
-    book = _mini_book(tmp_path, '# Notebook\n')
+    book = mini_book(tmp_path, '# Notebook\n')
     (book / '_ext' / 'warn_notebook.py').write_text(NOTEBOOK_WARNING)
     config = (book / '_config.yml').read_text(encoding='utf-8')
     config = config.replace(
@@ -326,7 +307,7 @@ The package is version {glue:text}`version`.
 
 
 def test_a_change_in_the_package_re_executes_the_chapters(tmp_path):
-    book = _mini_book(tmp_path, VERSION_PAGE, name='version')
+    book = mini_book(tmp_path, VERSION_PAGE, name='version')
     shutil.copytree(
         ROOT / 'd2lmini',
         book / 'd2lmini',
@@ -369,7 +350,7 @@ def test_a_change_in_the_package_re_executes_the_chapters(tmp_path):
 def test_a_single_page_build_stops_at_once_and_says_what_to_run(
     tmp_path, page
 ):
-    book = _mini_book(tmp_path, 'Nothing to run.\n')
+    book = mini_book(tmp_path, 'Nothing to run.\n')
     for chapter in ['minibatch_sgd', 'exercises']:
         shutil.copy(ROOT / 'chapters' / f'{chapter}.md', book / 'chapters')
     jupyter_book = Path(sys.executable).with_name('jupyter-book')

@@ -4,9 +4,12 @@ else it says how. Then it reads as the lesson, in plain Jupyter Markdown,
 and runs top to bottom."""
 
 import ast
+import platform
 import re
+from dataclasses import replace
 from html import unescape
 
+import downloads
 import nbformat
 import pytest
 from downloads import install_cell, with_install_cell
@@ -15,6 +18,7 @@ from nbclient.exceptions import CellExecutionError
 
 from tests.helpers import (
     FRAMEWORKS,
+    REGISTRY,
     check_notebook_content,
     is_notebook,
     is_tabbed,
@@ -56,8 +60,35 @@ def run(cells):
 def test_the_install_cell_installs_from_the_repository(language):
     nb = run([NO_D2LMINI, install_cell(URL, language), 'print(asked)'])
     assert ast.literal_eval(nb.cells[2].outputs[0].text) == [
-        f'install -q "d2lmini @ git+{URL}"'
+        f'install -q "d2lmini @ git+{URL}"'  # the kernel has torch
     ]
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_a_kernel_without_the_framework_gets_its_extra(framework):
+    module = REGISTRY[framework].module
+    lacks = f'{NO_D2LMINI}sys.modules[{module!r}] = None\n'
+    nb = run([lacks, install_cell(URL, 'en', framework), 'print(asked)'])
+    extra = REGISTRY[framework].extra
+    assert ast.literal_eval(nb.cells[2].outputs[0].text) == [
+        f'install -q "d2lmini[{extra}] @ git+{URL}"'
+    ]
+
+
+@pytest.mark.parametrize('language', ['en', 'zh'])
+def test_a_framework_this_python_is_too_new_for_stops_with_why(
+    monkeypatch, language
+):
+    mxnet = REGISTRY['mxnet']
+    monkeypatch.setitem(
+        downloads.FRAMEWORKS, 'mxnet', replace(mxnet, max_python=(3, 0))
+    )
+    lacks = f"{NO_D2LMINI}sys.modules['mxnet'] = None\n"
+    with pytest.raises(CellExecutionError) as info:
+        run([lacks, install_cell(URL, language, 'mxnet')])
+    message = str(info.value)
+    assert 'RuntimeError' in message and 'Python 3.0' in message
+    assert f'Python {platform.python_version()}' in message
 
 
 @pytest.mark.parametrize('language', ['en', 'zh'])
@@ -88,7 +119,9 @@ def test_every_download_starts_with_the_install_cell(book_html, page):
     nb = nbformat.read(book_html / '_sources' / f'{page}.ipynb', as_version=4)
     nbformat.validate(nb)
     language = 'zh' if page.startswith('chapters/zh/') else 'en'
-    assert nb.cells[0].source == install_cell('', language)  # no URL set
+    framework = next((f for f in FRAMEWORKS if page.endswith(f'-{f}')), None)
+    expected = install_cell('', language, framework or 'pytorch')
+    assert nb.cells[0].source == expected  # no URL set
     assert nb.cells[1].cell_type == 'markdown'  # then the chapter itself
 
 
