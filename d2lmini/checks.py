@@ -60,3 +60,22 @@ def device_from_env(parse_device, fallback):
             f'environment variable D2LMINI_DEVICE={name!r}: {e}; set it to '
             f'one of these, or unset it to pick the device automatically'
         ) from None
+
+
+class Diverged(FloatingPointError):
+    """Training diverged: the loss became `value` after `n` examples. The
+    message names the learning rate, the batch size and the fix. `losses`
+    and `times` keep what the loop recorded, `times` with one more entry:
+    the training time when the loss was found not finite."""
+
+    def __init__(self, value, n, lr, batch_size, times, losses):
+        hint = (
+            f'try a smaller learning rate, e.g. {lr / 10:g}'
+            if lr
+            else 'try smaller steps'
+        )
+        super().__init__(
+            f'training diverged: the loss is {value} after {n} examples '
+            f'with learning rate {lr} and batch size {batch_size}; {hint}'
+        )
+        self.n, self.times, self.losses = n, times, losses

@@ -97,16 +97,8 @@ def train_loop(
         clock.stop()  # evaluation is not training time
         times.append(clock.sum())
         value = evaluate()
-        if not math.isfinite(value):
-            hint = (
-                f'try a smaller learning rate, e.g. {lr / 10:g}'
-                if lr
-                else 'try smaller steps'
-            )
-            raise FloatingPointError(
-                f'training diverged: the loss is {value} after {n} examples '
-                f'with learning rate {lr} and batch size {batch_size}; {hint}'
-            )
+        if not math.isfinite(value):  # it keeps what was recorded
+            raise checks.Diverged(value, n, lr, batch_size, times, losses)
         epochs.append(n / n_per_epoch)
         losses.append(value)
         if animator is not None:
