@@ -6,6 +6,7 @@ def setup(app):
     app.setup_extension("cjk_search")  # site search finds Chinese words
     app.setup_extension("buttons")  # repository and launch buttons
     app.setup_extension("colab")  # each framework's notebook in Colab
+    app.setup_extension("vegalite")  # interactive charts, served locally
     app.setup_extension("exec_cache")  # outputs keyed to the package
     app.setup_extension("frameworks")  # one chapter, three frameworks
     app.setup_extension("downloads")  # .ipynb downloads with an install cell

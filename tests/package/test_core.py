@@ -13,12 +13,16 @@ CORE = [
     'book',
     'checks',
     'data',
+    'explorer',
+    'explorer_chart',
+    'explorer_words',
     'loop',
     'matmul',
     'plotting',
     'registry',
     'sysinfo',
     'timer',
+    'vegalite',
 ]
 FRAMEWORKS = {f.module for f in REGISTRY.values()}
 

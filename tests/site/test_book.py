@@ -102,9 +102,11 @@ def _glued(book_html, chapter):
     [
         'chapters/minibatch_sgd',
         'chapters/exercises',
+        'chapters/explorer',
         'chapters/hardware_scaling',
         'chapters/data_parallel',
         'chapters/zh/minibatch_sgd',
+        'chapters/zh/explorer',
     ],
 )
 def test_every_glued_value_is_present_and_numeric(book_html, chapter):
