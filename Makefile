@@ -22,14 +22,21 @@ REMOTE ?= origin
 LINTED := d2lmini _ext tests benchmarks scripts
 # The chapters as plain-Markdown notebooks, written by `make book`.
 NOTEBOOKS := _build/jupyter
-# Each framework runs in a Jupyter kernel of the book's environment.
+# Each framework runs in a Jupyter kernel of the book's environment. Their
+# names, environments and limits come from d2lmini/core/registry.py.
 KERNELS := $(VENV)/share/jupyter/kernels
-TF_KERNEL := $(KERNELS)/d2lmini-tensorflow/kernel.json
-# MXNet 1.9.1 runs only on Python 3.11 or older, with numpy 1.23.5: it gets
-# an environment of its own, and the kernel d2lmini-mxnet.
-MXNET_PYTHON ?= python3.11
-MXNET_VENV ?= .venv-mxnet
-MXNET_KERNEL := $(KERNELS)/d2lmini-mxnet/kernel.json
+# Where $(PYTHON) is missing a placeholder stands in (the venv step says why).
+FACT = $(shell $(PYTHON) -m d2lmini.core.registry $(1) $(2) 2>/dev/null \
+  || echo unknown-$(1)-$(2))
+TF_NAME := $(call FACT,tensorflow,kernel)
+TF_KERNEL := $(KERNELS)/$(TF_NAME)/kernel.json
+# MXNet runs only on an older Python, with an older numpy: it gets an
+# environment of its own, and its own kernel.
+MXNET_NAME := $(call FACT,mxnet,kernel)
+MXNET_MAX := $(call FACT,mxnet,max_python)
+MXNET_PYTHON ?= python$(MXNET_MAX)
+MXNET_VENV ?= $(call FACT,mxnet,environment)
+MXNET_KERNEL := $(KERNELS)/$(MXNET_NAME)/kernel.json
 
 .PHONY: book pdf pdf-tools test check lint jb-flags deps setup kernels lab \
   bench publish lock clean
@@ -44,34 +51,32 @@ $(STAMP): pyproject.toml requirements.txt requirements-dev.txt $(CONSTRAINTS)
 
 setup: $(STAMP)
 
-# TensorFlow runs in the book's environment. Its C++ start-up lines on
-# stderr would fail the strict build (a cell's stderr is a warning there), so
-# its kernel sets TF_CPP_MIN_LOG_LEVEL=2 (C++ errors still print) and
-# TF_ENABLE_ONEDNN_OPTS=0: TensorFlow 2.21 announces its oneDNN kernels on
-# stderr whatever the log level, and only turning them off silences it.
+# TensorFlow runs in the book's environment. Its kernel sets the variables
+# that keep TensorFlow's C++ start-up lines off stderr, where they would fail
+# the strict build (a cell's stderr is a warning there).
 $(TF_KERNEL): $(STAMP)
 	$(BIN)/python -m ipykernel install --prefix "$(abspath $(VENV))" \
-	  --name d2lmini-tensorflow --display-name "TensorFlow (d2lmini)" \
-	  --env TF_CPP_MIN_LOG_LEVEL 2 --env TF_ENABLE_ONEDNN_OPTS 0 > /dev/null
+	  --name $(TF_NAME) \
+	  --display-name "$(call FACT,tensorflow,kernel_display)" \
+	  $(call FACT,tensorflow,kernel_env) > /dev/null
 
 # Where MXNet cannot be installed, one line says why and the book's MXNet
 # tabs say that this build did not run it.
 # The kernel is the target: a new .venv, without it, makes it again.
 $(MXNET_KERNEL): pyproject.toml constraints-mxnet.txt
-	@rm -rf "$(KERNELS)/d2lmini-mxnet"
-	@if ! $(MXNET_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] > (3, 11))' \
-	    2>/dev/null; then \
-	  echo "MXNet: not installed: it needs Python 3.11 or older, and \
+	@rm -rf "$(KERNELS)/$(MXNET_NAME)"
+	@if ! $(MXNET_PYTHON) -m d2lmini.core.registry mxnet fits 2>/dev/null; then \
+	  echo "MXNet: not installed: it needs $(call FACT,mxnet,python), and \
 	'$(MXNET_PYTHON)' is not (set MXNET_PYTHON=...); the MXNet tabs say so"; \
 	elif ! { $(MXNET_PYTHON) -m venv $(MXNET_VENV) && \
 	    $(MXNET_VENV)/bin/pip install -q -c constraints-mxnet.txt \
 	      -r constraints-mxnet.txt && \
 	    $(MXNET_VENV)/bin/pip install -q --no-deps -e . && \
 	    $(MXNET_VENV)/bin/python -m ipykernel install \
-	      --prefix "$(abspath $(VENV))" --name d2lmini-mxnet \
-	      --display-name "MXNet 1.9.1 (d2lmini)" \
+	      --prefix "$(abspath $(VENV))" --name $(MXNET_NAME) \
+	      --display-name "$(call FACT,mxnet,kernel_display)" \
 	      > $(MXNET_VENV)/kernel.log 2>&1; }; then \
-	  rm -rf "$(KERNELS)/d2lmini-mxnet"; \
+	  rm -rf "$(KERNELS)/$(MXNET_NAME)"; \
 	  echo "MXNet: not installed: making $(MXNET_VENV) failed (see above, or \
 	$(MXNET_VENV)/kernel.log); the MXNet tabs say so"; \
 	fi
@@ -79,7 +84,7 @@ $(MXNET_KERNEL): pyproject.toml constraints-mxnet.txt
 # Every kernel of the book (python3's too) starts with CurveZMQ keys, so that
 # ipykernel does not warn, once per notebook, that it runs over plain TCP.
 kernels: $(TF_KERNEL) $(MXNET_KERNEL)
-	$(BIN)/python -m d2lmini.kernel $(KERNELS)
+	$(BIN)/python -m d2lmini.core.kernel $(KERNELS)
 
 # The site, then the chapters as notebooks (both strict; see the script).
 book: $(STAMP) kernels

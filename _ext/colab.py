@@ -17,7 +17,7 @@ from pathlib import Path
 
 from buttons import repository_url
 
-from d2lmini.registry import FRAMEWORKS
+from d2lmini.core.registry import FRAMEWORKS
 
 COLAB = "https://colab.research.google.com/github"
 BRANCH = "gh-pages"  # where the built site is published (see the module)

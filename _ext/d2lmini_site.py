@@ -3,6 +3,7 @@
 
 def setup(app):
     app.setup_extension("sphinx-mathjax-offline")  # MathJax served locally
+    app.setup_extension("language")  # each page's language
     app.setup_extension("cjk_search")  # site search finds Chinese words
     app.setup_extension("buttons")  # repository and launch buttons
     app.setup_extension("colab")  # each framework's notebook in Colab

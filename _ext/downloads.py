@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from d2lmini.registry import FRAMEWORKS
+from d2lmini.core.registry import FRAMEWORKS
 
 # Each notebook's first cell: d2lmini, with its framework's extra where the
 # kernel lacks the framework (Colab has torch and TensorFlow: a second,
@@ -59,7 +59,7 @@ def install_cell(url, language="en", framework="pytorch"):
     if fw.max_python:
         limit = LIMIT[language].format(
             newest=fw.max_python,
-            display=fw.kernel_display.removesuffix(" (d2lmini)"),
+            display=fw.release,
             version=".".join(map(str, fw.max_python)),
         )
     return INSTALL[language].format(

@@ -21,24 +21,32 @@ measures in `::::{per-framework}`.
 import re
 from pathlib import Path
 
+import language
 from docutils import nodes
 from sphinx.errors import ConfigError, ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_design.shared import create_component
 
-from d2lmini.registry import FRAMEWORKS as REGISTRY
+from d2lmini.core.registry import FRAMEWORKS as REGISTRY
 
 FRAMEWORKS = {name: f.display for name, f in REGISTRY.items()}
 KERNELS = {name: (f.kernel, f.kernel_display) for name, f in REGISTRY.items()}
 SYNC_GROUP = "framework"
-WHY = {
-    "tensorflow": "`make book` makes it in the book's environment, with "
-    "TensorFlow; run `make kernels`.",
-    "mxnet": "MXNet 1.9.1 needs a numpy older than 1.24, so Python 3.11 or "
-    "older; "
-    "`make book` makes its environment and kernel where `MXNET_PYTHON` is "
-    "such a Python and the install succeeds (it says which failed).",
-}
+
+
+def why_missing(f):
+    """Why a build may lack framework `f`'s kernel, and the fix."""
+    if not f.environment:
+        return (
+            f"`make book` makes it in the book's environment, with "
+            f"{f.display}; run `make kernels`."
+        )
+    return (
+        f"{f.release} needs {f.python} ({f.why}); `make book` makes its "
+        f"environment and kernel where `MXNET_PYTHON` is such a Python and "
+        f"the install succeeds (it says which failed)."
+    )
+
 
 CELL = re.compile(r"^```\{code-cell\}[^\n]*\n.*?^```[ \t]*$\n?", re.M | re.S)
 TAGS = re.compile(r"^(:tags:|tags:)\s*\[([^\]]*)\]\s*$", re.M)
@@ -143,13 +151,13 @@ def notebook_text(text, framework, chapter, unavailable):
     about = (
         f"这是本章的 {FRAMEWORKS[framework]} 笔记本；三种框架并列的一章见 "
         f"{{doc}}`{stem}`。"
-        if "/zh/" in Path(chapter).as_posix()
+        if language.is_chinese(language.of_text(text))
         else f"This is the chapter's {FRAMEWORKS[framework]} notebook; "
         f"{{doc}}`{stem}` shows all three frameworks side by side."
     )
     body = TITLE.sub(lambda m: f"{m[0]}\n\n{about}", body, count=1)
     if why:  # nothing ran, so nothing was glued
-        body = re.sub(r"\{glue:text\}`[^`]*`", not_run_words(chapter), body)
+        body = re.sub(r"\{glue:text\}`[^`]*`", not_run_words(text), body)
         body = TITLE.sub(
             lambda m: f"{m[0]}\n\n```{{warning}}\n{why}\n```",
             body,
@@ -182,8 +190,10 @@ def glue_from(text, chapter, framework):
     return GLUE.sub(ref, text)
 
 
-def not_run_words(chapter):
-    return "未运行" if "/zh/" in Path(chapter).as_posix() else "not run"
+def not_run_words(text):
+    return (
+        "未运行" if language.is_chinese(language.of_text(text)) else "not run"
+    )
 
 
 def not_run(text, chapter, unavailable):
@@ -191,7 +201,7 @@ def not_run(text, chapter, unavailable):
     for fw in unavailable:
         target = re.escape(notebook_path(Path(chapter).name, fw).name)
         text = re.sub(
-            rf"\{{glue:text\}}`{target}::[^`]*`", not_run_words(chapter), text
+            rf"\{{glue:text\}}`{target}::[^`]*`", not_run_words(text), text
         )
     return text
 
@@ -246,7 +256,8 @@ def unavailable_frameworks():
     specs = find_kernel_specs()
     return {
         fw: f"This build could not run {FRAMEWORKS[fw]}: it has no Jupyter "
-        f"kernel `{name}`. {WHY[fw]} The code is shown without outputs."
+        f"kernel `{name}`. {why_missing(REGISTRY[fw])} The code is shown "
+        f"without outputs."
         for fw, (name, _) in KERNELS.items()
         if name != "python3" and name not in specs
     }

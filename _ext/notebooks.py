@@ -42,6 +42,7 @@ from docutils import nodes
 from downloads import with_install_cell
 from frameworks import is_tabbed
 from jupyter_cache import get_cache
+from language import is_chinese, of_page
 from sphinx.util import logging
 from sphinx_tojupyter.builders.jupyter import JupyterBuilder
 from sphinx_tojupyter.writers.jupyter import JupyterWriter
@@ -136,7 +137,7 @@ class Translator(JupyterTranslator):
                 figure["ids"][0],
             )
             label = self.builder.config.numfig_format["figure"] % number
-            if self.builder.docname.startswith("chapters/zh/"):
+            if is_chinese(of_page(self.builder.env, self.builder.docname)):
                 label = label.replace("Fig. ", "图 ")
             text = " ".join(captions[0].astext().split())
             return f"*{label}: {text}*"
@@ -246,7 +247,7 @@ class NotebookBuilder(JupyterBuilder):
         nb.cells = merge_anchors(nb.cells)
         if any(cell.cell_type == "code" for cell in nb.cells):
             url = self.config.html_theme_options.get("repository_url", "")
-            language = "zh" if docname.startswith("chapters/zh/") else "en"
+            language = "zh" if is_chinese(of_page(self.env, docname)) else "en"
             framework = framework_of(docname) or "pytorch"
             with_install_cell(nb, url, language, framework)
         nbformat.validate(nb)

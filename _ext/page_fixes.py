@@ -2,6 +2,7 @@
 caption numbers on the Chinese pages, and citations that are items of their
 list."""
 
+from language import is_chinese, of_page
 from sphinx.writers.html5 import HTML5Translator
 
 
@@ -34,7 +35,7 @@ def drop_repeated_scripts(app, pagename, templatename, context, doctree):
 def localize_caption_numbers(app, pagename, templatename, context, doctree):
     """Chinese pages say 图 where numfig_format (one setting for the whole
     site) says Fig."""
-    if pagename.startswith("chapters/zh/") and "body" in context:
+    if is_chinese(of_page(app.env, pagename)) and "body" in context:
         context["body"] = context["body"].replace(
             '<span class="caption-number">Fig. ',
             '<span class="caption-number">图 ',

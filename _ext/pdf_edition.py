@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 from docutils import nodes
+from language import is_chinese, of_page
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
@@ -43,7 +44,7 @@ def localize_latex_captions(app, doctree, docname):
     if app.builder.format != 'latex':
         return
     for part in list(doctree.findall(addnodes.start_of_file)):
-        if part['docname'].startswith('chapters/zh/'):
+        if is_chinese(of_page(app.env, part['docname'])):
             enter, leave = ZH_LATEX
             part.insert(0, nodes.raw('', enter + '\n', format='latex'))
             part.append(nodes.raw('', leave + '\n', format='latex'))

@@ -1,5 +1,5 @@
-"""The Vega-Lite charts on the site (d2lmini/vegalite.py puts their specs
-on the page): the Vega, Vega-Lite and Vega-Embed JavaScript, bundled by
+"""The Vega-Lite charts on the site (d2lmini/explorer/vegalite.py puts their
+specs on the page): the Vega, Vega-Lite and Vega-Embed JavaScript, bundled by
 vl-convert at build time and served from the site's _static/, plus the
 script that draws each chart. Both are added only to the pages that have a
 chart, and nothing is fetched from a CDN."""
@@ -10,11 +10,12 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-MARK = 'class="d2lmini-vegalite"'  # what d2lmini.vegalite.page_html writes
+# What d2lmini.explorer.vegalite.page_html writes:
+MARK = 'class="d2lmini-vegalite"'
 
 
 def bundle_name():
-    from d2lmini.vegalite import SITE_VL_VERSION
+    from d2lmini.explorer.vegalite import SITE_VL_VERSION
 
     return f"vega-lite-{SITE_VL_VERSION}.js"  # a new version, a new file
 
@@ -45,7 +46,7 @@ def write_bundle(app):
                 f"the site's charts need vl-convert ({e}): "
                 'pip install "d2lmini[book]"'
             ) from e
-        from d2lmini.vegalite import SITE_VL_VERSION
+        from d2lmini.explorer.vegalite import SITE_VL_VERSION
 
         text = vl_convert.javascript_bundle(vl_version=SITE_VL_VERSION)
         # Its names stay its own: a page's scripts share one global scope,

@@ -10,10 +10,7 @@ so importing one framework's module never imports another framework.
 
 import importlib
 
-from d2lmini.registry import FRAMEWORKS as _REGISTRY
-
 __version__ = '0.3.0'
-FRAMEWORKS = tuple(f.adapter for f in _REGISTRY.values())
 
 
 def __getattr__(name):

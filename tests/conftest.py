@@ -73,16 +73,16 @@ def no_process_left_behind():
 def animators(monkeypatch):
     """Every Animator the training loops create: it holds the x positions
     (epochs) at which the loop recorded the loss."""
-    import d2lmini.loop
+    import d2lmini.core.loop
 
     made = []
 
-    class Recording(d2lmini.loop.Animator):
+    class Recording(d2lmini.core.loop.Animator):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             made.append(self)
 
-    monkeypatch.setattr(d2lmini.loop, 'Animator', Recording)
+    monkeypatch.setattr(d2lmini.core.loop, 'Animator', Recording)
     return made
 
 

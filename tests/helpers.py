@@ -22,7 +22,7 @@ import torch
 import yaml
 from IPython.core.inputtransformer2 import TransformerManager
 
-from d2lmini.registry import FRAMEWORKS as REGISTRY
+from d2lmini.core.registry import FRAMEWORKS as REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 

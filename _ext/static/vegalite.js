@@ -1,4 +1,4 @@
-// Draw each Vega-Lite chart on the page (d2lmini/vegalite.py leaves its spec
+// Draw each Vega-Lite chart on the page (d2lmini/explorer/vegalite.py leaves its spec
 // there as JSON) with the Vega bundle the site serves itself (_ext/vegalite.py).
 // The controls are radio buttons: Tab reaches them, the arrow keys choose.
 document.addEventListener("DOMContentLoaded", () => {

@@ -11,6 +11,7 @@ from frameworks import (
     tabbed_chapters,
 )
 
+from d2lmini.core.registry import FRAMEWORKS as REGISTRY
 from tests.helpers import ROOT
 
 CHAPTER = """\
@@ -73,7 +74,7 @@ NO_MXNET = {'mxnet': 'This build could not run MXNet: no kernel.'}
 
 def test_each_framework_gets_its_cells_prose_and_kernel():
     tf = notebook_text(CHAPTER, 'tensorflow', 'demo.md', NOTHING)
-    assert 'name: d2lmini-tensorflow' in tf and 'orphan: true' in tf
+    assert f"name: {REGISTRY['tensorflow'].kernel}" in tf and 'orphan: true' in tf
     assert 'frameworks:' not in tf
     assert 'import tensorflow' in tf and ':tags: [hide-input]' in tf
     assert 'import torch' not in tf and 'from mxnet' not in tf
@@ -125,7 +126,7 @@ def test_make_book_says_in_one_line_when_mxnet_cannot_be_installed(tmp_path):
         [
             'make',
             '-s',
-            f'{tmp_path}/venv/share/jupyter/kernels/d2lmini-mxnet/kernel.json',
+            f'{tmp_path}/venv/share/jupyter/kernels/{REGISTRY["mxnet"].kernel}/kernel.json',
             'MXNET_PYTHON=python3-that-does-not-exist',
             f'MXNET_VENV={tmp_path}/mxnet',
             f'VENV={tmp_path}/venv',
@@ -138,7 +139,7 @@ def test_make_book_says_in_one_line_when_mxnet_cannot_be_installed(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 1 and lines[0].startswith('MXNet: not installed:')
-    assert 'Python 3.11 or older' in lines[0] and 'MXNET_PYTHON' in lines[0]
+    assert REGISTRY['mxnet'].python in lines[0] and 'MXNET_PYTHON' in lines[0]
     assert not (tmp_path / 'mxnet').exists()
 
 

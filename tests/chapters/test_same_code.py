@@ -1,7 +1,7 @@
 """The lesson code in the chapters' cells is the package's code: every
 function in a cell that starts with `#@save d2lmini/<file>.py` (of every
-framework's tab: train.py and loader.py are PyTorch's, tensorflow.py and
-mxnet.py the others', loop.py and data.py all three's) has the same
+framework's tab: <framework>/data.py and <framework>/train.py are each
+framework's, core/loop.py and core/data.py all three's) has the same
 AST, docstring included, as its namesake in that file, once the chapter's
 module prefixes (`d2l.`, and aliases of other d2lmini modules) are dropped
 from the names the package reaches directly."""
@@ -13,29 +13,30 @@ import types
 import jupytext
 import pytest
 
+from d2lmini.core.registry import FRAMEWORKS
 from tests.helpers import ROOT, code_cells, definitions
 
+ADAPTERS = [f.adapter for f in FRAMEWORKS.values()]
 SAVE = re.compile(r'^#@save (d2lmini/[\w/]+\.py)\s*$')
 MAIN = {
-    ('d2lmini/loop.py', 'train_loop'),
-    ('d2lmini/data.py', 'airfoil'),
-    ('d2lmini/loader.py', 'get_data_ch11'),
-    ('d2lmini/tensorflow.py', 'get_data_ch11'),
-    ('d2lmini/mxnet.py', 'get_data_ch11'),
+    ('d2lmini/core/loop.py', 'train_loop'),
+    ('d2lmini/core/data.py', 'airfoil'),
 } | {
-    (f'd2lmini/{file}.py', name)
-    for file in ('train', 'tensorflow', 'mxnet')
+    (f'd2lmini/{adapter}/data.py', 'get_data_ch11') for adapter in ADAPTERS
+} | {
+    (f'd2lmini/{adapter}/train.py', name)
+    for adapter in ADAPTERS
     for name in ('sgd', 'train_ch11', 'train_concise_ch11')
 }
 LESSONS = {
     'chapters/minibatch_sgd': MAIN,
     'chapters/zh/minibatch_sgd': MAIN,
     'chapters/data_parallel': {
-        ('d2lmini/sharding.py', name)
+        ('d2lmini/distributed/sharding.py', name)
         for name in ['shard_loss', 'global_batches', 'shard', 'train']
     }
     # The worker's main is a listing: the workers run it, not the notebook.
-    | {('d2lmini/data_parallel.py', 'main')},
+    | {('d2lmini/distributed/data_parallel.py', 'main')},
 }
 
 
@@ -127,7 +128,7 @@ def test_lesson_code_is_the_packages_code(page):
 
 
 def test_a_changed_line_or_docstring_is_caught():
-    source = (ROOT / 'd2lmini' / 'train.py').read_text()
+    source = (ROOT / 'd2lmini' / 'torch' / 'train.py').read_text()
     package = top_level(ast.parse(source))['sgd']
     cell = ast.parse(ast.unparse(package))
     DropModulePrefixes({'d2l'}).visit(cell)

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import d2lmini as d2l
-import d2lmini.timer
+import d2lmini.core.timer
 from tests.helpers import definitions
 
 
@@ -21,7 +21,7 @@ def chapter():
 def clock(monkeypatch):
     """A fake perf_counter that only moves when the work below moves it."""
     now = [0.0]
-    monkeypatch.setattr(d2lmini.timer.time, 'perf_counter', lambda: now[0])
+    monkeypatch.setattr(d2lmini.core.timer.time, 'perf_counter', lambda: now[0])
     return now
 
 

@@ -10,7 +10,7 @@ import jupytext
 import pytest
 from fontTools.ttLib import TTFont
 
-from d2lmini import plotting
+from d2lmini.core import plotting
 from tests.helpers import FRAMEWORKS, ROOT, code_cells
 
 EN, ZH = 'chapters/minibatch_sgd', 'chapters/zh/minibatch_sgd'

@@ -1,6 +1,7 @@
 """d2lmini.mxnet against independent references: NumPy, the update equations,
-Gluon's own loader. These tests run inside the MXNet environment (MXNet 1.9.1
-needs Python <= 3.11 and numpy 1.23.5), not in the main test run:
+Gluon's own loader. These tests run inside the MXNet environment (MXNet needs
+the older Python and numpy that d2lmini/core/registry.py names), not in the
+main test run:
 tests/package/test_mxnet.py runs them there with
 
     <mxnet python> -m pytest tests/package/mxnet_cases.py --noconftest
@@ -23,6 +24,7 @@ from d2lmini import mxnet as d2l
 # isort: split
 from mxnet import autograd, gluon, np, npx
 
+from d2lmini.core.registry import FRAMEWORKS
 from tests.package.plot_timing import (
     assert_figure_not_timed,
     assert_plot_not_timed,
@@ -83,9 +85,11 @@ def test_without_mxnet_the_import_error_says_why_and_the_fix():
     )
     assert result.returncode != 0
     message = result.stderr.strip().splitlines()[-1]
-    assert message.startswith('ImportError: d2lmini.mxnet needs MXNet 1.9.1')
-    assert 'Python 3.11 or older with numpy 1.23.5' in message
-    assert 'pip install mxnet==1.9.1 numpy==1.23.5' in message
+    mxnet = FRAMEWORKS['mxnet']
+    assert message.startswith(
+        f'ImportError: d2lmini.mxnet needs {mxnet.release}'
+    )
+    assert mxnet.python in message and mxnet.pip in message
 
 
 # The model, the loss and the update, against NumPy.

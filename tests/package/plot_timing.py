@@ -6,7 +6,7 @@ import statistics
 
 import IPython.display
 
-from d2lmini import plotting, timer
+from d2lmini.core import plotting, timer
 
 
 def fake_notebook(monkeypatch, seen=lambda figure: figure._repr_svg_()):

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import d2lmini as d2l
-from d2lmini import plotting
+from d2lmini.core import plotting
 
 
 @pytest.fixture

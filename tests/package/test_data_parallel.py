@@ -17,8 +17,8 @@ import pytest
 import torch
 
 import d2lmini as d2l
-from d2lmini import data_parallel as dp
-from d2lmini import launch, sharding
+from d2lmini.distributed import data_parallel as dp
+from d2lmini.distributed import launch, sharding
 
 BATCH, LR, EPOCHS = 100, 0.4, 1
 
@@ -245,7 +245,9 @@ def test_failing_worker_fails_the_run_with_its_error():
     # The other worker waits for it in an all-reduce: torchrun must stop it
     # long before launch's own timeout, or the group's (60 s) would.
     with pytest.raises(RuntimeError) as info:
-        launch.launch(2, module='d2lmini.failing_worker', timeout=600)
+        launch.launch(
+            2, module='d2lmini.distributed.failing_worker', timeout=600
+        )
     root_cause = str(info.value).split('Root Cause', 1)[1]
     assert 'worker 0 failed on purpose' in root_cause
     assert 'exit status' in str(info.value)  # not the TimeoutError
@@ -260,7 +262,7 @@ def run_processes(root_pid):
     found = []
     for proc in tree:
         try:
-            if 'd2lmini.data_parallel' in ' '.join(proc.cmdline()):
+            if 'd2lmini.distributed.data_parallel' in ' '.join(proc.cmdline()):
                 found.append(proc)
         except psutil.Error:  # it ended while we looked
             pass
@@ -325,7 +327,7 @@ def test_launch_timeout_stops_every_worker(tmp_path, monkeypatch):
 
 
 INTERRUPTED = textwrap.dedent("""\
-    from d2lmini import launch
+    from d2lmini.distributed import launch
     try:
         launch.launch(2, ['--epochs', 100000], timeout=600)
     except KeyboardInterrupt:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import d2lmini as d2l
-import d2lmini.data
+import d2lmini.core.data
 from tests.helpers import needs_non_root
 
 BUNDLED_AIRFOIL = (
@@ -340,7 +340,7 @@ def test_concurrent_callers_replace_a_corrupt_copy_safely(
     # Every caller first finds the corrupt copy, and only then do all go on, so
     # each sees the others replace (or delete) the file under its feet.
     barrier = threading.Barrier(callers, timeout=30)
-    first_look, real_sha1sum = set(), d2lmini.data.sha1sum
+    first_look, real_sha1sum = set(), d2lmini.core.data.sha1sum
 
     def sha1sum_in_step(path):
         digest = real_sha1sum(path)
@@ -350,7 +350,7 @@ def test_concurrent_callers_replace_a_corrupt_copy_safely(
             barrier.wait()
         return digest
 
-    monkeypatch.setattr(d2lmini.data, 'sha1sum', sha1sum_in_step)
+    monkeypatch.setattr(d2lmini.core.data, 'sha1sum', sha1sum_in_step)
     with ThreadPoolExecutor(callers) as pool:
         results = list(pool.map(lambda _: d2l.download('toy'), range(callers)))
     assert results == [str(cache / NAME)] * callers

@@ -1,5 +1,5 @@
-"""The batch-size explorer: its grid, figure and table (d2lmini.explorer,
-d2lmini.explorer_chart), the Vega-Lite output (d2lmini.vegalite), and the
+"""The batch-size explorer: its grid, figure and table (d2lmini.explorer.runs,
+d2lmini.explorer.chart), the Vega-Lite output (d2lmini.explorer.vegalite), and the
 training loop's record of a diverged run."""
 
 import json
@@ -9,8 +9,10 @@ import pytest
 import torch
 
 import d2lmini as d2l
-from d2lmini import explorer, explorer_chart, vegalite
-from d2lmini.explorer_words import LABELS
+from d2lmini.explorer import chart as explorer_chart
+from d2lmini.explorer import runs as explorer
+from d2lmini.explorer import vegalite
+from d2lmini.explorer.words import LABELS
 
 
 def data(n=60, seed=1):

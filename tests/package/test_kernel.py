@@ -1,4 +1,4 @@
-"""d2lmini.kernel: the book's kernelspecs name the encrypting provisioner,
+"""d2lmini.core.kernel: the book's kernelspecs name the encrypting provisioner,
 and a kernel started from one runs without ipykernel's plain-TCP warning."""
 
 import json
@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from d2lmini import kernel
+from d2lmini.core import kernel
 
 
 def spec(path, encryption=('curve',)):

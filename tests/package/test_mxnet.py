@@ -1,23 +1,28 @@
-"""d2lmini.mxnet, tested in the MXNet environment: MXNet 1.9.1 needs Python
-<= 3.11 and numpy 1.23.5, so it cannot be imported here. The tests themselves
-are in mxnet_cases.py; this runs them with the MXNet environment's Python."""
+"""d2lmini.mxnet, tested in the MXNet environment: MXNet needs an older
+Python and numpy (d2lmini/core/registry.py), so it cannot be imported here.
+The tests themselves are in mxnet_cases.py; this runs them once with the
+MXNet environment's Python and reports each of them as a test of its
+own."""
 
+import ast
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
+from d2lmini.core.registry import FRAMEWORKS
 from tests.helpers import ROOT
 
-KERNEL = 'd2lmini-mxnet'  # the Jupyter kernel that `make book` installs
+MXNET = FRAMEWORKS['mxnet']
+KERNEL = MXNET.kernel  # the Jupyter kernel that `make book` installs
 
 
 def mxnet_python():
-    """The MXNet environment's Python: the one of the d2lmini-mxnet Jupyter
-    kernel, else $D2LMINI_MXNET_PYTHON; without either the test skips (a
+    """The MXNet environment's Python: the one of its Jupyter kernel, else $D2LMINI_MXNET_PYTHON; without either the test skips (a
     failure under CI=true)."""
     jupyter = Path(sys.executable).parent / 'jupyter'
     listed = subprocess.run(
@@ -37,9 +42,9 @@ def mxnet_python():
         pytest.skip(
             f'needs MXNet\'s environment: there is no Jupyter kernel {KERNEL!r} and '
             f'D2LMINI_MXNET_PYTHON is not set. `make book` creates the MXNet '
-            f'environment (.venv-mxnet, with Python 3.11 or older) and its '
+            f'environment ({MXNET.environment}, with {MXNET.python}) and its '
             f'kernel; or point D2LMINI_MXNET_PYTHON at a Python that has '
-            f'mxnet==1.9.1, numpy==1.23.5 and d2lmini'
+            f'{", ".join(MXNET.pins)} and d2lmini'
         )
     if not Path(python).is_file():
         pytest.fail(
@@ -49,7 +54,20 @@ def mxnet_python():
     return python
 
 
-def test_d2lmini_mxnet_in_the_mxnet_environment():
+CASES = [
+    node.name
+    for node in ast.parse(
+        (ROOT / 'tests' / 'package' / 'mxnet_cases.py').read_text()
+    ).body
+    if isinstance(node, ast.FunctionDef) and node.name.startswith('test_')
+]
+
+
+@pytest.fixture(scope='module')
+def mxnet_results(tmp_path_factory):
+    """{case id: (outcome, details)} of one pytest run of mxnet_cases.py in
+    the MXNet environment."""
+    report = tmp_path_factory.mktemp('mxnet') / 'report.xml'
     # --noconftest: tests/conftest.py imports this environment's packages.
     result = subprocess.run(
         [
@@ -61,6 +79,7 @@ def test_d2lmini_mxnet_in_the_mxnet_environment():
             'no:cacheprovider',
             '--noconftest',
             '-q',
+            f'--junitxml={report}',
         ],
         cwd=ROOT,
         env={**os.environ, 'MPLBACKEND': 'Agg'},
@@ -68,7 +87,32 @@ def test_d2lmini_mxnet_in_the_mxnet_environment():
         text=True,
         timeout=600,
     )
-    assert result.returncode == 0, (
-        result.stdout[-5000:] + result.stderr[-3000:]
-    )
-    assert ' passed' in result.stdout and 'skipped' not in result.stdout
+    assert report.is_file(), result.stdout[-5000:] + result.stderr[-3000:]
+    results = {}
+    for case in ElementTree.parse(report).iter('testcase'):
+        problem = next(
+            (c for c in case if c.tag in ('failure', 'error', 'skipped')), None
+        )
+        if problem is None:
+            results[case.get('name')] = ('passed', '')
+        else:
+            details = problem.text or problem.get('message', '')
+            results[case.get('name')] = (problem.tag, details)
+    return results
+
+
+@pytest.mark.parametrize('case', CASES)
+def test_mxnet_case(mxnet_results, case):
+    runs = {
+        name: result
+        for name, result in mxnet_results.items()
+        if name == case or name.startswith(case + '[')
+    }
+    assert runs, f'{case} did not run in the MXNet environment'
+    for name, (outcome, details) in runs.items():
+        assert outcome == 'passed', f'{name}: {outcome}\n{details[-3000:]}'
+
+
+def test_every_mxnet_case_is_reported_by_name(mxnet_results):
+    stray = [name for name in mxnet_results if name.split('[')[0] not in CASES]
+    assert stray == []

@@ -14,14 +14,14 @@ from matplotlib import pyplot as plt
 from nbclient import NotebookClient
 
 import d2lmini as d2l
-import d2lmini.plotting
-from d2lmini.plotting import SVGFigure
+import d2lmini.core.plotting
+from d2lmini.core.plotting import SVGFigure
 from tests.package.plot_timing import fake_notebook
 
 ANIMATE = """\
 %matplotlib inline
 import d2lmini as d2l
-import d2lmini.plotting
+import d2lmini.core.plotting
 animator = d2l.Animator(xlabel='epoch', ylabel='loss', xlim=[0, 1])
 for i in range(1, 6):
     animator.add(i / 5, (1 / i,))
@@ -76,7 +76,7 @@ def test_animator_shows_in_a_colab_like_kernel(tmp_path):
 
 SCRIPT = """\
 import d2lmini as d2l
-import d2lmini.plotting
+import d2lmini.core.plotting
 d2l.set_figsize((4, 3))
 d2l.plot([1, 2, 3], [[1, 4, 9]], 'x', 'y')
 a = d2l.Animator(xlabel='x')
@@ -189,7 +189,9 @@ def test_a_throttled_animator_redraws_at_most_every_interval(monkeypatch):
     # train_loop's Animator redraws at most twice a second; flush() shows
     # what was added since, and only when something was.
     now = [0.0]
-    monkeypatch.setattr(d2lmini.plotting.time, 'perf_counter', lambda: now[0])
+    monkeypatch.setattr(
+        d2lmini.core.plotting.time, 'perf_counter', lambda: now[0]
+    )
     shows = fake_notebook(  # the points drawn at each show
         monkeypatch,
         lambda figure: len(figure.fig.axes[0].lines[0].get_xdata()),

@@ -1,4 +1,4 @@
-"""d2lmini.stats against NumPy's own fit and against data whose slope, gap
+"""d2lmini.core.stats against NumPy's own fit and against data whose slope, gap
 and spreads are known."""
 
 import math
@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from d2lmini import stats
+from d2lmini.core import stats
 
 
 def test_line_fit_matches_numpy_polyfit_and_its_covariance():

@@ -9,6 +9,7 @@ pytest captures; the subprocess tests set the variables that silence them
 
 import math
 import os
+import random
 import re
 import subprocess
 import sys
@@ -21,6 +22,8 @@ tf = pytest.importorskip(
     'tensorflow', reason='needs TensorFlow: pip install "d2lmini[tensorflow]"'
 )
 from d2lmini import tensorflow as d2l  # noqa: E402
+from d2lmini.tensorflow import device as tf_device  # noqa: E402
+from d2lmini.tensorflow import train as tf_train  # noqa: E402
 from tests.package.plot_timing import (  # noqa: E402
     assert_figure_not_timed,
     assert_plot_not_timed,
@@ -166,7 +169,7 @@ def test_train_ch11_first_step_is_the_numpy_gradient_step(monkeypatch):
     w0 = rng.normal(size=(5, 1)).astype(np.float32)
     b0 = np.array([0.3], dtype=np.float32)
     monkeypatch.setattr(
-        d2l,
+        tf_train,
         'init_params',
         lambda dim, device=None: (tf.Variable(w0), tf.Variable(b0)),
     )
@@ -488,7 +491,8 @@ def test_training_prints_the_loss_and_sec_per_epoch(capsys):
 # Timing and devices.
 def test_timer_waits_for_the_gpu_at_start_and_stop(monkeypatch):
     waits = []
-    monkeypatch.setattr(d2l, '_sync_devices', lambda: waits.append(1))
+    fake_gpus(monkeypatch, 1)
+    monkeypatch.setattr(tf_device, '_sync_devices', lambda: waits.append(1))
     timer = d2l.Timer('/GPU:0')
     assert len(waits) == 1
     timer.stop()
@@ -500,7 +504,7 @@ def test_timer_waits_for_the_gpu_at_start_and_stop(monkeypatch):
 
 def test_timer_on_the_cpu_waits_for_nothing(monkeypatch):
     waits = []
-    monkeypatch.setattr(d2l, '_sync_devices', lambda: waits.append(1))
+    monkeypatch.setattr(tf_device, '_sync_devices', lambda: waits.append(1))
     d2l.Timer('/CPU:0').stop()
     d2l.time_it(lambda: None, repeats=2, device='cpu')
     assert waits == []
@@ -592,7 +596,7 @@ def test_set_seed_repeats_every_generator():
         d2l.set_seed(11)
         draws.append(
             (
-                d2l.random.random(),
+                random.random(),
                 np.random.rand(),
                 float(tf.random.normal(())),
             )

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 import d2lmini as d2l
-import d2lmini.device
-import d2lmini.timer
+import d2lmini.core.timer
+import d2lmini.torch.device
 from tests.helpers import fake_accelerator
 
 
@@ -14,7 +14,7 @@ def clock(monkeypatch):
     """A fake time.perf_counter that returns the readings in `clock` in turn."""
     readings = []
     monkeypatch.setattr(
-        d2lmini.timer.time, 'perf_counter', lambda: readings.pop(0)
+        d2lmini.core.timer.time, 'perf_counter', lambda: readings.pop(0)
     )
     return readings
 
@@ -95,8 +95,8 @@ def test_without_torch_accelerator_cuda_syncs_one_initialized_gpu(monkeypatch):
     monkeypatch.setattr(
         torch.cuda, 'synchronize', lambda device=None: synced.append(device)
     )
-    d2lmini.device.synchronize('cuda:1')
+    d2lmini.torch.device.synchronize('cuda:1')
     assert synced == [torch.device('cuda:1')]
     monkeypatch.setattr(torch.cuda, 'is_initialized', lambda: False)
-    d2lmini.device.synchronize('cuda:0')
+    d2lmini.torch.device.synchronize('cuda:0')
     assert synced == [torch.device('cuda:1')]

@@ -9,9 +9,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 import d2lmini as d2l
-import d2lmini.plotting
-import d2lmini.timer
-import d2lmini.train
+import d2lmini.core.plotting
+import d2lmini.core.timer
+import d2lmini.torch.train
 from tests.package.plot_timing import (
     assert_figure_not_timed,
     assert_plot_not_timed,
@@ -144,14 +144,16 @@ def test_sec_per_epoch_excludes_evaluation(monkeypatch, capsys):
     # A clock that only moves while the loss is evaluated: whatever the
     # machine's speed, none of it may count as training time.
     now = [0.0]
-    monkeypatch.setattr(d2lmini.timer.time, 'perf_counter', lambda: now[0])
-    evaluate = d2lmini.train.evaluate_loss
+    monkeypatch.setattr(
+        d2lmini.core.timer.time, 'perf_counter', lambda: now[0]
+    )
+    evaluate = d2lmini.torch.train.evaluate_loss
 
     def slow_evaluate(*args):
         now[0] += 100.0
         return evaluate(*args)
 
-    monkeypatch.setattr(d2lmini.train, 'evaluate_loss', slow_evaluate)
+    monkeypatch.setattr(d2lmini.torch.train, 'evaluate_loss', slow_evaluate)
     times, losses = train_sgd(1, 1500, num_epochs=3)  # a point per step
     assert len(losses) == 3 and now[0] == 300.0
     assert times == [0.0, 0.0, 0.0]
@@ -395,7 +397,9 @@ def test_on_epoch_end_time_is_not_training_time(monkeypatch):
     # A clock that only moves when on_epoch_end runs: whatever the machine's
     # speed, the training time must not include it.
     now = [0.0]
-    monkeypatch.setattr(d2lmini.timer.time, 'perf_counter', lambda: now[0])
+    monkeypatch.setattr(
+        d2lmini.core.timer.time, 'perf_counter', lambda: now[0]
+    )
 
     def pause(optimizer):
         now[0] += 100.0

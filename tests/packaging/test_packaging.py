@@ -1,5 +1,6 @@
-"""The package as pip sees it: a wheel and an sdist that carry the airfoil data
-and its licence, pass `twine check`, and take the version from one place."""
+"""The package as pip sees it: a wheel and an sdist that carry every module
+of every folder, the airfoil data and its licence, pass `twine check`, and
+take the version from one place."""
 
 import subprocess
 import sys
@@ -52,6 +53,11 @@ def test_wheel_and_sdist_carry_the_data_and_its_licence(dist):
     assert {f'd2lmini-{version}/{name}' for name in DATA + ['LICENSE']} <= set(
         members
     )
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / 'd2lmini').rglob('*.py')
+    }
+    assert modules - set(names) == set()  # core, adapters, distributed, ...
     shipped = zipfile.ZipFile(wheel).read(DATA[0])
     assert shipped == (ROOT / DATA[0]).read_bytes()
 

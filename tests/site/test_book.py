@@ -170,7 +170,7 @@ def test_a_cell_error_fails_the_build(tmp_path):
 
 def test_a_build_that_runs_a_kernel_prints_no_warning_line(tmp_path):
     # ipykernel warns that it runs over TCP without encryption unless its
-    # kernelspec's provisioner gives it CurveZMQ keys (d2lmini/kernel.py).
+    # kernelspec's provisioner gives it CurveZMQ keys (d2lmini/core/kernel.py).
     book = mini_book(
         tmp_path,
         textwrap.dedent("""\

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 import d2lmini as d2l
-from d2lmini.vegalite import MIME
+from d2lmini.explorer.vegalite import MIME
 from tests.helpers import SiteServer
 
 pytestmark = pytest.mark.slow

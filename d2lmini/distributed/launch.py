@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from . import checks
+from ..core import checks
 
 
 def _groups(proc):
@@ -58,10 +58,12 @@ def stop(proc, grace=45):
 
 def package_root():
     """The folder that holds the d2lmini package, for the workers' path."""
-    return str(Path(__file__).resolve().parents[1])
+    return str(Path(__file__).resolve().parents[2])
 
 
-def launch(nproc, args=(), timeout=120, module='d2lmini.data_parallel'):
+def launch(
+    nproc, args=(), timeout=120, module='d2lmini.distributed.data_parallel'
+):
     """Run `nproc` workers of `module` on this machine with torchrun; return
     their output.
 

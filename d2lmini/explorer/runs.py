@@ -6,9 +6,9 @@ It trains with the framework module it is given (`d2l`), so it imports none.
 
 import math
 
-from . import checks
-from .explorer_words import LABELS
-from .loop import record_points
+from ..core import checks
+from ..core.loop import record_points
+from .words import LABELS
 
 BATCH_SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1500)
 LEARNING_RATES = (0.01, 0.03, 0.1, 0.3, 1, 3)

@@ -1,16 +1,19 @@
-"""Choosing the device: $D2LMINI_DEVICE, else an accelerator, else the CPU."""
+"""PyTorch's devices and timing: $D2LMINI_DEVICE, else an accelerator, else
+the CPU; a Timer that waits for the device it times."""
 
-import functools
 import random
 
 import numpy as np
 import torch
 
-from . import checks, timer
-from .matmul import gflops
+from ..core import checks, timer
+from ..core.contract import names
+from ..core.matmul import gflops
+
+__all__ = names('device')
 
 
-def accelerator():
+def _accelerator():
     """This machine's accelerator type, e.g. 'cuda' or 'mps', or None."""
     if hasattr(torch, 'accelerator'):  # PyTorch 2.6 and later
         device = torch.accelerator.current_accelerator(check_available=True)
@@ -21,9 +24,9 @@ def accelerator():
     return 'mps' if mps is not None and mps.is_available() else None
 
 
-def accelerator_count():
+def _accelerator_count():
     """How many devices of this machine's accelerator type it has."""
-    kind = accelerator()
+    kind = _accelerator()
     if kind is None:
         return 0
     if hasattr(torch, 'accelerator'):
@@ -33,16 +36,16 @@ def accelerator_count():
 
 def devices():
     """Every device of this machine: the CPU, then its accelerators."""
-    kind = accelerator()
+    kind = _accelerator()
     return [torch.device('cpu')] + [
-        torch.device(kind, i) for i in range(accelerator_count())
+        torch.device(kind, i) for i in range(_accelerator_count())
     ]
 
 
 def try_gpu(i=0):
     """Return gpu(i) if exists, otherwise return cpu()."""
-    if i < accelerator_count():
-        return torch.device(accelerator(), i)
+    if i < _accelerator_count():
+        return torch.device(_accelerator(), i)
     return torch.device('cpu')
 
 
@@ -62,8 +65,8 @@ def parse_device(name):
     if device.type == 'cpu':
         return device
     if (
-        device.type != accelerator()
-        or (device.index or 0) >= accelerator_count()
+        device.type != _accelerator()
+        or (device.index or 0) >= _accelerator_count()
     ):
         raise ValueError(
             f'device {name!r} is not available: {_this_machine()}'
@@ -94,6 +97,9 @@ def zeros(*size, device=None, **kwargs):
     return torch.zeros(*size, device=device or default_device(), **kwargs)
 
 
+normal = torch.normal  # d2l's alias
+
+
 def set_seed(seed=0):
     """Seed Python, NumPy and PyTorch (all devices) so that runs repeat."""
     random.seed(seed)
@@ -120,27 +126,12 @@ class Timer(timer.Timer):
     """Record multiple running times, waiting for `device` (default: the
     default device) at every start and stop."""
 
-    def __init__(self, device=None):
-        self.device = (
-            default_device() if device is None else torch.device(device)
-        )
-        super().__init__()
-
-    def wait(self):
-        synchronize(self.device)
+    default_device = staticmethod(default_device)
+    parse_device = staticmethod(parse_device)
+    synchronize = staticmethod(synchronize)
 
 
-def time_each(fns, repeats=5, warmup=1, device=None):
-    """timer.time_each with Timers that wait for `device`."""
-    return timer.time_each(
-        fns, repeats, warmup, functools.partial(Timer, device)
-    )
-
-
-def time_it(fn, repeats=5, warmup=1, device=None):
-    """Run fn() `warmup` times untimed, then `repeats` times; return the
-    Timer, which waits for `device`."""
-    return time_each([fn], repeats, warmup, device)[0]
+time_each, time_it = timer.timing(Timer)
 
 
 def large_matmul_gflops(device=None, size=None, repeats=10):

@@ -4,9 +4,12 @@ chapter 11."""
 import torch
 from torch import nn
 
-from . import checks
+from ..core import checks
+from ..core.contract import names
+from ..core.loop import examples_per_epoch, features_of, full_data, train_loop
 from .device import Timer
-from .loop import examples_per_epoch, features_of, full_data, train_loop
+
+__all__ = names('train')
 
 
 def linreg(X, w, b):

@@ -1,14 +1,14 @@
 """The batch-size explorer's figure and table, from a grid of
-`explorer.grid`. The figure is one Vega-Lite chart, built with Altair, in
+`runs.grid`. The figure is one Vega-Lite chart, built with Altair, in
 two views: the chosen run's loss curve against GD and SGD, and the loss
 that each batch size reached within a budget. Diverged runs are drawn up
 to the top of the chart and marked there."""
 
 import json
 
-from . import explorer
-from .explorer_words import LABELS
+from . import runs
 from .vegalite import VegaLite
+from .words import LABELS
 
 AXES = ('examples', 'seconds', 'epochs')  # the x-axes of the loss curves
 
@@ -54,17 +54,9 @@ def _picked(k, limit=25):
 def curve_rows(run, loss_min, top, series=None):
     """A run's points for the curves: at most 25 of its records, and where
     it blew up."""
-    rows = [
-        _point(
-            run,
-            run['loss'][i],
-            loss_min,
-            top,
-            series=series,
-            **{a: run[a][i] for a in AXES},
-        )  # fmt: skip
-        for i in _picked(len(run['loss']))
-    ]
+    rows = [_point(run, run['loss'][i], loss_min, top, series=series,
+                   **{a: run[a][i] for a in AXES})
+            for i in _picked(len(run['loss']))]  # fmt: skip
     if run['blew_up'] is not None:
         rows.append(_point(run, None, loss_min, top, series=series,
                            **run['blew_up']))  # fmt: skip
@@ -74,7 +66,7 @@ def curve_rows(run, loss_min, top, series=None):
 def budgets(grid):
     """The two budgets of the second view: the shortest training time of a
     run that did not diverge, and one epoch of examples."""
-    return {'seconds': explorer.budget(grid['runs']), 'examples': grid['n']}
+    return {'seconds': runs.budget(grid['runs']), 'examples': grid['n']}
 
 
 def within_rows(grid, loss_min, top):
@@ -83,11 +75,8 @@ def within_rows(grid, loss_min, top):
     rows = []
     for axis, limit in budgets(grid).items():
         for run in grid['runs']:
-            loss = explorer.loss_within(run, limit, axis)
-            blew_up = (
-                run['blew_up'] is not None and run['blew_up'][axis] <= limit
-            )
-            if loss is not None or blew_up:
+            loss, blew = runs.loss_within(run, limit, axis), run['blew_up']
+            if loss is not None or (blew and blew[axis] <= limit):
                 rows.append(_point(run, loss, loss_min, top, budget=axis))
     return rows
 
@@ -97,7 +86,7 @@ def references(grid, labels):
     each with its best learning rate; (label, run) pairs."""
     pairs = []
     for key, b in (('gd', grid['n']), ('sgd', 1)):
-        lr = explorer.best_lr(grid['runs'], b)
+        lr = runs.best_lr(grid['runs'], b)
         run = next(
             r for r in grid['runs'] if (r['batch_size'], r['lr']) == (b, lr)
         )
@@ -196,16 +185,16 @@ def chart(grid, loss_min, batch_size=10, lr=0.1, language='en'):
     chosen; `loss_min` is the least-squares loss of the data. Its words
     are in `language`, a key of LABELS."""
     labels = LABELS[language]
-    runs, top = grid['runs'], 2 * grid['zero_loss']
+    measured, top = grid['runs'], 2 * grid['zero_loss']
     refs = references(grid, labels)
-    rows = [row for run in runs for row in curve_rows(run, loss_min, top)]
+    rows = [row for r in measured for row in curve_rows(r, loss_min, top)]
     for label, run in refs:
         rows += curve_rows(run, loss_min, top, series=label)
     spent = budgets(grid)
     params = [
-        _radio('batch', sorted({r['batch_size'] for r in runs}), batch_size,
-               labels['batch']),
-        _radio('rate', sorted({r['lr'] for r in runs}), lr, labels['lr']),
+        _radio('batch', sorted({r['batch_size'] for r in measured}),
+               batch_size, labels['batch']),
+        _radio('rate', sorted({r['lr'] for r in measured}), lr, labels['lr']),
         _radio('xaxis', AXES, 'examples', labels['xaxis'],
                [labels[a] for a in AXES]),
         _radio('budget', list(spent), 'seconds', labels['budget'],
@@ -240,7 +229,7 @@ def table(grid, seconds=None, language='en'):
             return labels['diverged']
         if seconds is None:
             return f"{run['loss'][-1]:.5f}"
-        within = explorer.loss_within(run, seconds)
+        within = runs.loss_within(run, seconds)
         return '–' if within is None else f'{within:.5f}'
 
     head = [labels['batch'].strip(), labels['epochs']]

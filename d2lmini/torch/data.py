@@ -5,9 +5,12 @@ import math
 
 import torch
 
-from . import checks
-from .data import airfoil
+from ..core import checks
+from ..core.contract import names
+from ..core.data import airfoil
 from .device import default_device, parse_device
+
+__all__ = names('data')
 
 
 class ArrayLoader:

@@ -3,7 +3,7 @@ r"""Minibatch SGD across workers, each on its shard of every global minibatch.
 Run with torchrun, e.g. two workers on this machine::
 
     torchrun --standalone --nproc-per-node 2 \
-        -m d2lmini.data_parallel --out run.json
+        -m d2lmini.distributed.data_parallel --out run.json
 
 Every worker draws the same global permutation from a shared seed, takes its
 rank's slice of each global minibatch, and DistributedDataParallel (DDP)
@@ -23,8 +23,8 @@ import torch.distributed as dist
 from torch.distributed.elastic.multiprocessing.errors import record
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from . import checks
-from .loader import airfoil_tensors
+from ..core import checks
+from ..torch.data import airfoil_tensors
 from .sharding import (
     check_no_idle_worker,
     global_batches,
@@ -81,7 +81,7 @@ def _positive(kind):
 def parser():
     """The command-line parser of one worker."""
     p = argparse.ArgumentParser(
-        prog='python -m d2lmini.data_parallel',
+        prog='python -m d2lmini.distributed.data_parallel',
         description=__doc__.split('\n\n')[0],
     )
     p.add_argument(
@@ -135,7 +135,7 @@ def setup(backend_name, timeout):
         raise RuntimeError(
             'run this module under torchrun, e.g. `torchrun '
             '--standalone --nproc-per-node 2 -m '
-            'd2lmini.data_parallel`'
+            'd2lmini.distributed.data_parallel`'
         )
     local_rank = int(os.environ.get('LOCAL_RANK', 0))
     # Every rank picks the same backend.

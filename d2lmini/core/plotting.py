@@ -47,7 +47,7 @@ def use_svg_display():
     matplotlib.rcParams.update(WHITE)
 
 
-CJK_FONT = Path(__file__).with_name('fonts') / 'NotoSansCJKsc-d2lmini.otf'
+CJK_FONT = Path(__file__).parents[1] / 'fonts' / 'NotoSansCJKsc-d2lmini.otf'
 
 
 def use_cjk_font():

@@ -91,7 +91,8 @@ def _how_to_place(url, sha1_hash, path):
     )
 
 
-BUNDLED = Path(__file__).parent / 'datasets'  # data files shipped with d2lmini
+# The data files shipped with d2lmini:
+BUNDLED = Path(__file__).parents[1] / 'datasets'
 
 
 def _verified(path, sha1_hash):

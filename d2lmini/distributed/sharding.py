@@ -7,8 +7,8 @@ import math
 import torch
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from .device import set_seed
-from .train import linear_model, squared_loss
+from ..torch.device import set_seed
+from ..torch.train import linear_model, squared_loss
 
 
 def make_model(feature_dim, seed, device):

@@ -4,7 +4,7 @@ ipykernel warns, once per kernel, that it "is running over TCP without
 encryption" unless the client gives it CurveZMQ keys; jupyter_client does so
 only when asked, and neither myst-nb nor jupyter-book lets the book ask. A
 kernelspec can name a provisioner instead: `make book` points the book's
-kernels at this one (`python -m d2lmini.kernel KERNELS_DIR`).
+kernels at this one (`python -m d2lmini.core.kernel KERNELS_DIR`).
 """
 
 import json

@@ -1,5 +1,5 @@
 """The words of the batch-size explorer's chart and table, in English and
-in Chinese (d2lmini/explorer_chart.py)."""
+in Chinese (d2lmini/explorer/chart.py)."""
 
 LABELS = {  # the words on the chart and in the table, by language
     'en': {

@@ -5,7 +5,8 @@ torchrun stops them. (They wait in a sleep rather than in an all-reduce:
 gloo would end theirs with an error of its own when rank 0's connection
 closes, and torchrun could then report that error as the first failure.)
 
-    torchrun --standalone --nproc-per-node 2 -m d2lmini.failing_worker
+    torchrun --standalone --nproc-per-node 2 \
+        -m d2lmini.distributed.failing_worker
 """
 
 import time

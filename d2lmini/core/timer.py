@@ -1,6 +1,8 @@
 """A timer that waits for queued device work before it reads the clock.
 
-Framework-free: each framework's Timer overrides `wait`."""
+Framework-free: each framework's Timer names its own `default_device`,
+`parse_device` and `synchronize`, and `timing` gives it time_each and
+time_it."""
 
 import statistics
 import time
@@ -8,15 +10,29 @@ import time
 import numpy as np
 
 
+def _no_device(device=None):
+    return device
+
+
 class Timer:
     """Record multiple running times."""
 
-    def __init__(self):
+    # A framework's Timer sets these to its own functions.
+    default_device = staticmethod(_no_device)
+    parse_device = staticmethod(_no_device)
+    synchronize = staticmethod(_no_device)
+
+    def __init__(self, device=None):
+        if device is None:
+            device = self.default_device()
+        self.device = self.parse_device(device)
         self.times = []
         self.start()
 
     def wait(self):
-        """Wait for the work queued on the device; the CPU queues none."""
+        """Wait for the work queued on the device, so that the clock
+        measures it."""
+        self.synchronize(self.device)
 
     def start(self):
         """Start the timer."""
@@ -68,3 +84,22 @@ def time_it(fn, repeats=5, warmup=1, timer=Timer):
     """Run fn() `warmup` times untimed, then `repeats` times; return the
     timer."""
     return time_each([fn], repeats, warmup, timer)[0]
+
+
+def timing(Timer):
+    """time_each and time_it whose timers are `Timer`s that wait for
+    `device` (default: the default device)."""
+
+    def time_each_(fns, repeats=5, warmup=1, device=None):
+        """Run every fn() `warmup` times untimed, then `repeats` times each,
+        taking turns; return their Timers, which wait for `device`."""
+        return time_each(fns, repeats, warmup, lambda: Timer(device))
+
+    def time_it_(fn, repeats=5, warmup=1, device=None):
+        """Run fn() `warmup` times untimed, then `repeats` times; return the
+        Timer, which waits for `device`."""
+        return time_each_([fn], repeats, warmup, device)[0]
+
+    for fn, name in ((time_each_, 'time_each'), (time_it_, 'time_it')):
+        fn.__name__ = fn.__qualname__ = name
+    return time_each_, time_it_
