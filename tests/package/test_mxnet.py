@@ -54,10 +54,13 @@ def mxnet_python():
     return python
 
 
+# MXNet's own cases, and the cases every framework shares.
+FILES = ['mxnet_cases', 'test_framework_cases']
 CASES = [
-    node.name
+    (file, node.name)
+    for file in FILES
     for node in ast.parse(
-        (ROOT / 'tests' / 'package' / 'mxnet_cases.py').read_text()
+        (ROOT / 'tests' / 'package' / f'{file}.py').read_text()
     ).body
     if isinstance(node, ast.FunctionDef) and node.name.startswith('test_')
 ]
@@ -65,7 +68,7 @@ CASES = [
 
 @pytest.fixture(scope='module')
 def mxnet_results(tmp_path_factory):
-    """{case id: (outcome, details)} of one pytest run of mxnet_cases.py in
+    """{(file, case id): (outcome, details)} of one pytest run of FILES in
     the MXNet environment."""
     report = tmp_path_factory.mktemp('mxnet') / 'report.xml'
     # --noconftest: tests/conftest.py imports this environment's packages.
@@ -74,7 +77,7 @@ def mxnet_results(tmp_path_factory):
             mxnet_python(),
             '-m',
             'pytest',
-            'tests/package/mxnet_cases.py',
+            *(f'tests/package/{file}.py' for file in FILES),
             '-p',
             'no:cacheprovider',
             '--noconftest',
@@ -94,25 +97,32 @@ def mxnet_results(tmp_path_factory):
             (c for c in case if c.tag in ('failure', 'error', 'skipped')), None
         )
         if problem is None:
-            results[case.get('name')] = ('passed', '')
+            outcome = ('passed', '')
         else:
-            details = problem.text or problem.get('message', '')
-            results[case.get('name')] = (problem.tag, details)
+            outcome = (problem.tag, problem.text or problem.get('message', ''))
+        file = case.get('classname').rpartition('.')[2]
+        results[file, case.get('name')] = outcome
     return results
 
 
-@pytest.mark.parametrize('case', CASES)
-def test_mxnet_case(mxnet_results, case):
+@pytest.mark.parametrize(
+    'file, case', CASES, ids=[f'{file}::{case}' for file, case in CASES]
+)
+def test_mxnet_case(mxnet_results, file, case):
     runs = {
         name: result
-        for name, result in mxnet_results.items()
-        if name == case or name.startswith(case + '[')
+        for (where, name), result in mxnet_results.items()
+        if where == file and (name == case or name.startswith(case + '['))
     }
-    assert runs, f'{case} did not run in the MXNet environment'
+    assert runs, f'{file}::{case} did not run in the MXNet environment'
     for name, (outcome, details) in runs.items():
         assert outcome == 'passed', f'{name}: {outcome}\n{details[-3000:]}'
 
 
 def test_every_mxnet_case_is_reported_by_name(mxnet_results):
-    stray = [name for name in mxnet_results if name.split('[')[0] not in CASES]
+    stray = [
+        (file, name)
+        for file, name in mxnet_results
+        if (file, name.split('[')[0]) not in CASES
+    ]
     assert stray == []

@@ -12,10 +12,6 @@ import d2lmini as d2l
 import d2lmini.core.plotting
 import d2lmini.core.timer
 import d2lmini.torch.train
-from tests.package.plot_timing import (
-    assert_figure_not_timed,
-    assert_plot_not_timed,
-)
 
 
 def train_sgd(lr=1, batch_size=1500, num_epochs=2, verbose=True):
@@ -23,14 +19,6 @@ def train_sgd(lr=1, batch_size=1500, num_epochs=2, verbose=True):
     data_iter, feature_dim = d2l.get_data_ch11(batch_size)
     return d2l.train_ch11(
         d2l.sgd, None, {'lr': lr}, data_iter, feature_dim, num_epochs, verbose
-    )
-
-
-def train_concise(verbose=True):
-    """A short concise run at batch size 1500."""
-    data_iter, _ = d2l.get_data_ch11(1500)
-    return d2l.train_concise_ch11(
-        torch.optim.SGD, {'lr': 1}, data_iter, 3, verbose
     )
 
 
@@ -101,18 +89,6 @@ def test_scratch_and_concise_loops_agree():
     assert scratch == pytest.approx(concise, abs=1e-4)
 
 
-@pytest.mark.parametrize(
-    'lr, batch_size, num_epochs',
-    [(1, 1500, 10), (0.005, 1, 2), (0.4, 100, 2), (0.05, 10, 2)],
-)
-def test_airfoil_final_loss(lr, batch_size, num_epochs):
-    d2l.set_seed(0)
-    times, losses = train_sgd(lr, batch_size, num_epochs)
-    assert 0.235 <= losses[-1] <= 0.26
-    assert len(times) == len(losses)
-    assert all(a <= b for a, b in zip(times, times[1:]))  # cumulative
-
-
 def test_concise_airfoil_final_loss():
     d2l.set_seed(0)
     data_iter, _ = d2l.get_data_ch11(10)
@@ -161,41 +137,6 @@ def test_sec_per_epoch_excludes_evaluation(monkeypatch, capsys):
     assert float(printed) == 0.0
 
 
-@pytest.mark.parametrize('concise', [False, True])
-def test_making_the_figure_is_not_training_time(monkeypatch, concise):
-    train = train_concise if concise else train_sgd
-    assert_figure_not_timed(monkeypatch, lambda v: train(verbose=v))
-
-
-def test_the_live_plot_adds_no_reported_time(monkeypatch):
-    def train(verbose):
-        data_iter, feature_dim = d2l.get_data_ch11(1500)
-        return d2l.train_ch11(
-            d2l.sgd, None, {'lr': 1}, data_iter, feature_dim, 10, verbose
-        )
-
-    assert_plot_not_timed(monkeypatch, train)
-
-
-def test_same_seed_same_losses():
-    runs = []
-    for _ in range(2):
-        d2l.set_seed(7)
-        runs.append(train_sgd(0.05, 10, 1)[1])
-    assert runs[0] == runs[1]
-    d2l.set_seed(8)
-    assert train_sgd(0.05, 10, 1)[1] != runs[0]
-
-
-def test_divergence_names_lr_and_batch_size():
-    with pytest.raises(FloatingPointError) as info:
-        train_sgd(1e6, 10, 1)
-    message = str(info.value)
-    assert 'learning rate 1000000.0' in message
-    assert 'batch size 10' in message
-    assert 'smaller learning rate' in message
-
-
 BAD_LR = [
     ({'lr': 0}, ValueError, '0'),
     ({'lr': -1}, ValueError, '-1'),
@@ -215,17 +156,6 @@ def test_bad_learning_rate_scratch(hyperparams, error, value):
 def test_bad_learning_rate_concise(hyperparams, error, value):
     with pytest.raises(error, match=r"hyperparams.*'lr'.*" + re.escape(value)):
         d2l.train_concise_ch11(torch.optim.SGD, hyperparams, toy_loader())
-
-
-def test_zero_epochs():
-    with pytest.raises(ValueError, match='num_epochs.*0'):
-        d2l.train_ch11(
-            d2l.sgd, None, {'lr': 0.1}, toy_loader(), 5, num_epochs=0
-        )
-    with pytest.raises(ValueError, match='num_epochs.*0'):
-        d2l.train_concise_ch11(
-            torch.optim.SGD, {'lr': 0.1}, toy_loader(), num_epochs=0
-        )
 
 
 def test_verbose_false_trains_silently(capsys):
