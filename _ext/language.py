@@ -2,19 +2,11 @@
 `lang: zh-CN`; a page that says nothing is in the book's language (Sphinx's
 `language`, 'en'). Every extension asks here, never the page's path."""
 
-import jupytext
-
 
 def of_page(env, docname):
     """The language of page `docname`, e.g. 'zh-CN' or 'en'."""
     lang = env.metadata.get(docname, {}).get("lang")
     return str(lang or env.config.language or "en")
-
-
-def of_text(text):
-    """The language of a chapter's MyST text."""
-    lang = jupytext.reads(text, fmt="md:myst").metadata.get("lang")
-    return str(lang or "en")
 
 
 def is_chinese(lang):

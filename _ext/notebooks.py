@@ -8,16 +8,12 @@ solutions. Cells tagged remove-cell are gone (myst-nb drops them when it
 parses a chapter). This module subclasses that builder, under the same name,
 for what it does not do:
 
-- code cells: the chapters' `ipython3` cells are the kernel's language,
-  while a listing in the prose (a literalinclude) is shown, not run;
+- code cells, figure captions, equation numbers: notebook_cells.py;
 - outputs: the builder writes code cells without outputs, so each code cell
   gets its outputs and execution count from myst-nb's executed notebook in
   `_build/jupyter_execute`, merged with the execution cache, which holds
   them when myst-nb wrote that notebook without (with_cached_outputs);
   nothing is executed again;
-- figure captions: a figure's number and caption follow its cell, as on the
-  site, so that "Fig. 1.2.1" in the prose names something;
-- equation numbers as the site numbers them (1.2.1, not 1.1);
 - the install cell first (`downloads.with_install_cell`), with the
   extra of the notebook's framework;
 - a copy of every notebook in the site's `_sources/`, whose links between
@@ -32,31 +28,20 @@ into `_build/html/_sources/`, where the site's download button points.
 """
 
 import os
-import re
 import shutil
 from pathlib import Path
 
+import chapter
 import nbformat
 from colab import colab_links, framework_of
-from docutils import nodes
 from downloads import with_install_cell
-from frameworks import is_tabbed
 from jupyter_cache import get_cache
 from language import is_chinese, of_page
+from notebook_cells import CELL_KEY, Writer, merge_anchors
 from sphinx.util import logging
 from sphinx_tojupyter.builders.jupyter import JupyterBuilder
-from sphinx_tojupyter.writers.jupyter import JupyterWriter
-from sphinx_tojupyter.writers.translate_all import JupyterTranslator
-from sphinx_tojupyter.writers.utils import JupyterOutputCellGenerators
 
 logger = logging.getLogger(__name__)
-
-ANCHORS = re.compile(r"(\s*<a id='[^']*'></a>\s*)+")
-# sphinx-exercise's nodes, whose titles become headings.
-EXERCISE_NODES = ("exercise_node", "exercise_enumerable_node", "solution_node")
-# Highlighting names of Python, as a Markdown code block names it.
-PYTHON = dict.fromkeys(["default", "python3", "ipython3", "ipython"], "python")
-CELL_KEY = "d2lmini_cell"  # the executed notebook's cell index, while built
 
 
 def executed_notebook(outdir, docname):
@@ -77,108 +62,6 @@ def with_cached_outputs(notebook, cache_path):
     except KeyError:  # not in the cache: keep what was executed
         return notebook
     return merged
-
-
-def _number(env, docname, kind, node_id):
-    """The number Sphinx gave `node_id` ('1.2.1'), or '' if none."""
-    numbers = env.toc_fignumbers.get(docname, {}).get(kind, {})
-    number = numbers.get(node_id)
-    return ".".join(map(str, number)) if number else ""
-
-
-def merge_anchors(cells):
-    """Put each Markdown cell that holds nothing but anchors (<a id=...>,
-    a section's label) into the Markdown cell after it."""
-    merged = []
-    for cell in cells:
-        previous = merged[-1] if merged else None
-        if (
-            previous is not None
-            and previous.cell_type == cell.cell_type == "markdown"
-            and ANCHORS.fullmatch(previous.source)
-        ):
-            cell.source = previous.source.strip() + "\n\n" + cell.source
-            merged[-1] = cell
-        else:
-            merged.append(cell)
-    return merged
-
-
-class Translator(JupyterTranslator):
-    """sphinx-tojupyter's translator, with this book's cells and numbers."""
-
-    def visit_container(self, node):
-        if node.get("nb_element") == "cell_code":
-            self.add_markdown_cell()
-            self.cell_index = node.get("cell_index")
-            return
-        super().visit_container(node)
-
-    def depart_container(self, node):
-        if node.get("nb_element") != "cell_code":
-            return
-        last = self.output.cells[-1] if self.output.cells else None
-        if last is not None and last.cell_type == "code":
-            last.metadata[CELL_KEY] = self.cell_index
-        caption = self.figure_caption(node)
-        if caption:
-            self.output.cells.append(nbformat.v4.new_markdown_cell(caption))
-
-    def figure_caption(self, cell):
-        """'*Fig. 1.2.1: caption*' for a cell whose output is a figure."""
-        for figure in cell.findall(nodes.figure):
-            captions = list(figure.findall(nodes.caption))
-            if not figure["ids"] or not captions:
-                continue
-            number = _number(
-                self.builder.env,
-                self.builder.docname,
-                "figure",
-                figure["ids"][0],
-            )
-            label = self.builder.config.numfig_format["figure"] % number
-            if is_chinese(of_page(self.builder.env, self.builder.docname)):
-                label = label.replace("Fig. ", "图 ")
-            text = " ".join(captions[0].astext().split())
-            return f"*{label}: {text}*"
-        return ""
-
-    def visit_literal_block(self, node):
-        super().visit_literal_block(node)
-        if node.parent.get("nb_element") != "cell_code_source":
-            # A listing in the prose (a literalinclude, say): shown, not run.
-            self.output_cell_type = JupyterOutputCellGenerators.MARKDOWN
-            language = node.get("language", "text")
-            self.nodelang = PYTHON.get(language, language)
-
-    def visit_title(self, node):
-        """An exercise or its solution: a heading one level down, which a
-        JupyterLab reader can fold as the site folds a solution."""
-        if node.parent.tagname not in EXERCISE_NODES:
-            return super().visit_title(node)
-        self.add_markdown_cell()
-        heading = "#" * (self.section_level + 1)
-        self.markdown_lines.append(
-            f"{heading} {' '.join(node.astext().split())}"
-        )
-        self.markdown_lines.append(self.sep_paras)
-        raise nodes.SkipNode
-
-    def visit_math_block(self, node):
-        super().visit_math_block(node)
-        if node.get("label"):
-            number = _number(
-                self.builder.env,
-                self.builder.docname,
-                "displaymath",
-                node["ids"][0] if node["ids"] else "",
-            ) or str(node["number"])
-            self.math_block_label = " \\tag{" + number + "}\n"
-
-
-class Writer(JupyterWriter):
-    def _identify_translator(self, builder):
-        return Translator
 
 
 class NotebookBuilder(JupyterBuilder):
@@ -204,10 +87,10 @@ class NotebookBuilder(JupyterBuilder):
 
     def executed(self, docname):
         """myst-nb's executed notebook of `docname`; for a tabbed chapter,
-        which is not executed itself, its PyTorch notebook's (the
-        notebook shows PyTorch only: frameworks.py)."""
-        if is_tabbed(Path(self.env.doc2path(docname)).read_text("utf-8")):
-            docname = f"{docname}-pytorch"
+        which is not executed itself, its default framework's notebook's
+        (the notebook shows that framework only: code_tabs.py)."""
+        if chapter.is_tabbed(self.env.doc2path(docname)):
+            docname = f"{docname}-{chapter.DEFAULT}"
         return executed_notebook(self.outdir, docname)
 
     def write_doc(self, docname, doctree):

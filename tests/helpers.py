@@ -99,10 +99,10 @@ def source_of(page, root=ROOT):
 
 def is_tabbed(page, root=ROOT):
     """Whether a chapter is written once for three frameworks (its front
-    matter lists `frameworks:`), as _ext/frameworks.py decides it."""
-    from frameworks import is_tabbed as tabbed_text
+    matter lists `frameworks:`), as _ext/chapter.py decides it."""
+    from chapter import is_tabbed as tabbed
 
-    return tabbed_text(source_of(page, root).read_text(encoding='utf-8'))
+    return tabbed(source_of(page, root))
 
 
 def is_notebook(page, root=ROOT):

@@ -1,15 +1,14 @@
-"""_ext/frameworks.py on text: the framework notebooks it writes from a
-tabbed chapter, the chapter as Sphinx reads it, and a build that cannot run
-MXNet. The built pages are checked in tests/site/test_frameworks.py."""
+"""_ext/chapter.py on data: the framework notebooks split from a tabbed
+chapter, and the chapter as Sphinx reads it; a build that cannot run MXNet.
+The built pages are checked in tests/site/test_frameworks.py, and a stub
+fourth framework in tests/site/test_fourth_framework.py."""
 
-import re
 import subprocess
 
-from frameworks import (
-    chapter_text,
-    notebook_text,
-    tabbed_chapters,
-)
+import chapter
+import pytest
+from frameworks import tabbed_chapters
+from sphinx.errors import ExtensionError
 
 from d2lmini.core.registry import FRAMEWORKS as REGISTRY
 from tests.helpers import ROOT
@@ -41,84 +40,105 @@ import tensorflow as tf
 from mxnet import np
 ```
 
-:::{framework} tensorflow
-TensorFlow prose.
-:::
++++ {"tags": ["tensorflow"]}
 
-:::{framework} mxnet
+TensorFlow prose.
+
++++ {"tags": ["mxnet"]}
+
 MXNet prose.
+
+:::{note}
+A note.
 :::
 
 ```{code-cell} ipython3
----
-mystnb:
-  figure:
-    name: fig-demo
----
 print(1)
 ```
 
-::::{per-framework}
-Measured {glue:text}`value:.2f` and {glue:text}`word`.
-::::
++++ {"tags": ["per-framework"]}
 
-See {ref}`sec-demo` and {numref}`fig-demo`; {glue:text}`device` outside.
+Measured {glue:text}`value:.2f`.
 
-| | MXNet |
-|--|--|
-| x | {glue:text}`demo-mxnet.md::value:.3g` |
++++
+
+See {ref}`sec-demo`.
 """
-NOTHING = {}
-NO_MXNET = {'mxnet': 'This build could not run MXNet: no kernel.'}
+NOTEBOOK = chapter.reads(CHAPTER)
+
+
+def sources(nb, kind):
+    return [c.source for c in nb.cells if c.cell_type == kind]
+
+
+def test_the_front_matter_names_the_frameworks_in_the_registrys_order():
+    assert chapter.frameworks(NOTEBOOK.metadata) == list(REGISTRY)
+    assert chapter.frameworks({'frameworks': ['mxnet', 'pytorch']}) == [
+        'pytorch',
+        'mxnet',
+    ]
+    assert chapter.frameworks({}) == []
+    with pytest.raises(
+        ExtensionError, match='jax not in d2lmini/core/registry.py'
+    ):
+        chapter.frameworks({'frameworks': ['pytorch', 'jax']})
 
 
 def test_each_framework_gets_its_cells_prose_and_kernel():
-    tf = notebook_text(CHAPTER, 'tensorflow', 'demo.md', NOTHING)
-    assert f"name: {REGISTRY['tensorflow'].kernel}" in tf and 'orphan: true' in tf
-    assert 'frameworks:' not in tf
-    assert 'import tensorflow' in tf and ':tags: [hide-input]' in tf
-    assert 'import torch' not in tf and 'from mxnet' not in tf
-    assert 'TensorFlow prose.' in tf and 'MXNet prose' not in tf
-    assert '{framework}' not in tf and '{per-framework}' not in tf
-    assert '# Demo (TensorFlow)' in tf
-    assert 'print(1)' in tf  # an untagged cell is every framework's
+    tf = chapter.notebook(NOTEBOOK, 'tensorflow', 'demo')
+    assert tf.metadata['kernelspec']['name'] == REGISTRY['tensorflow'].kernel
+    assert tf.metadata['orphan'] and 'frameworks' not in tf.metadata
+    code = sources(tf, 'code')
+    assert code == ['import tensorflow as tf', 'print(1)']
+    prose = '\n'.join(sources(tf, 'markdown'))
+    assert 'TensorFlow prose.' in prose and 'MXNet prose' not in prose
+    assert 'Measured {glue:text}`value:.2f`.' in prose  # its own numbers
+    assert '# Demo (TensorFlow)' in prose and '{doc}`demo`' in prose
+    tags = [c.metadata.get('tags') for c in tf.cells if c.cell_type == 'code']
+    assert tags == [['hide-input'], None]  # the framework's tag is gone
+    assert "execution_mode" not in chapter.writes(tf)
 
 
-def test_labels_are_the_frameworks_own():
-    mx = notebook_text(CHAPTER, 'mxnet', 'demo.md', NOTHING)
-    assert '(sec-demo-mxnet)=' in mx and 'name: fig-demo-mxnet' in mx
-    assert '{ref}`sec-demo-mxnet`' in mx and '{numref}`fig-demo-mxnet`' in mx
-    assert re.search(r'\(sec-demo\)=|name: fig-demo$', mx, re.M) is None
+def test_each_cell_keeps_its_place_in_the_chapter():
+    for fw in REGISTRY:
+        nb = chapter.split(NOTEBOOK, fw)
+        for cell in nb.cells:
+            origin = NOTEBOOK.cells[cell.metadata[chapter.ORIGIN]]
+            assert origin.source == cell.source
+            assert chapter.framework_of(origin) in (None, fw)
 
 
-def test_the_chapter_reads_as_synced_tabs_with_each_frameworks_numbers():
-    text = chapter_text(CHAPTER, 'chapters/demo.md', NOTHING)
-    sets = re.findall(
-        r'^::::::\{tab-set\}\n:sync-group: framework$', text, re.M
+def test_the_chapter_reads_with_its_framework_prose_in_directives():
+    view = chapter.view(NOTEBOOK)
+    assert len(view.cells) == len(NOTEBOOK.cells)
+    prose = sources(view, 'markdown')
+    # A fence longer than the cell's own (its note).
+    assert '::::{framework} mxnet\nMXNet prose.\n\n:::{note}' in prose[2]
+    assert prose[1] == ':::{framework} tensorflow\nTensorFlow prose.\n:::'
+    assert prose[3].startswith(':::{per-framework}\nMeasured')
+    assert (
+        sources(view, 'code')[0] == 'import torch'
+    )  # a transform fills the tabs
+    assert [c.metadata[chapter.ORIGIN] for c in view.cells] == list(
+        range(len(view.cells))
     )
-    assert len(sets) == 2  # the framework prose, and the per-framework one
-    for fw in ('pytorch', 'tensorflow', 'mxnet'):
-        assert f'{{glue:text}}`demo-{fw}.md::value:.2f`' in text
-        assert (
-            f'{{glue:text}}`demo-{fw}.md::word:`' in text
-        )  # a format: a colon
-    # Outside tabs a number is PyTorch's; a named notebook's stays as it is.
-    assert '{glue:text}`demo-pytorch.md::device:`' in text
-    assert '{glue:text}`demo-mxnet.md::value:.3g`' in text
-    assert 'import torch' in text  # the cells stay: a transform fills the tabs
 
 
-def test_without_mxnet_its_tabs_say_why_and_nothing_of_it_is_glued():
-    text = chapter_text(CHAPTER, 'chapters/demo.md', NO_MXNET)
-    assert NO_MXNET['mxnet'] in text
-    assert 'demo-mxnet.md::' not in text
-    assert '| x | not run |' in text
-    mx = notebook_text(CHAPTER, 'mxnet', 'demo.md', NO_MXNET)
-    assert "execution_mode: 'off'" in mx
-    assert '```{warning}\n' + NO_MXNET['mxnet'] in mx
-    assert '{glue:' not in mx
-    tf = notebook_text(CHAPTER, 'tensorflow', 'demo.md', NO_MXNET)
-    assert "execution_mode" not in tf and 'demo-mxnet.md::' not in tf
+def test_two_framework_tags_on_a_cell_are_an_error():
+    nb = chapter.reads(
+        CHAPTER.replace(':tags: [mxnet]', ':tags: [mxnet, pytorch]')
+    )
+    with pytest.raises(ExtensionError, match='two framework tags'):
+        chapter.notebook(nb, 'mxnet', 'demo')
+
+
+def test_without_mxnet_its_notebook_says_why_and_is_not_executed():
+    why = 'This build could not run MXNet: no kernel.'
+    mx = chapter.notebook(NOTEBOOK, 'mxnet', 'demo', why)
+    assert mx.metadata['mystnb'] == {'execution_mode': 'off'}
+    assert f'```{{warning}}\n{why}\n```' in sources(mx, 'markdown')[0]
+    text = chapter.writes(mx)
+    assert chapter.reads(text).metadata['mystnb'] == mx.metadata['mystnb']
 
 
 def test_make_book_says_in_one_line_when_mxnet_cannot_be_installed(tmp_path):
@@ -153,9 +173,7 @@ def test_framework_notebooks_come_from_the_table_of_contents(tmp_path):
             (ROOT / 'chapters' / f'{page}.md').read_text(encoding='utf-8')
         )
     trimmed = tmp_path / 'trimmed.yml'
-    trimmed.write_text(
-        'format: jb-article\nroot: chapters/exercises\n'
-    )
+    trimmed.write_text('format: jb-article\nroot: chapters/exercises\n')
     assert tabbed_chapters(tmp_path, trimmed) == []
     whole = tmp_path / 'whole.yml'
     whole.write_text(

@@ -59,13 +59,11 @@ def test_every_section_is_numbered(page):
 
 @pytest.mark.parametrize('framework', FRAMEWORKS)
 def test_one_figure_per_run_with_alt_text(page, framework):
-    """On each framework's tabs (each figure's name has the framework's
-    suffix, _ext/frameworks.py)."""
+    """On each framework's tabs: PyTorch's figure has the chapter's label,
+    each other framework's the label with its name (_ext/figures.py)."""
     figures = figure_blocks(page)
-    for name in [
-        f'{name}-{framework}'
-        for name in RUN_FIGURES + ['fig-time-loss', 'fig-variance']
-    ]:
+    for label in RUN_FIGURES + ['fig-time-loss', 'fig-variance']:
+        name = label if framework == 'pytorch' else f'{label}-{framework}'
         assert name in figures, f'figure {name} is missing'
         imgs = re.findall(r'<img[^>]*>', figures[name])
         assert len(imgs) == 1, f'{name} has {len(imgs)} images, expected one'
@@ -76,11 +74,37 @@ def test_one_figure_per_run_with_alt_text(page, framework):
         assert '<figcaption' in figures[name]
         # Numbered as the chapter's own figures, the same on every tab.
         number = re.search(r'caption-number">Fig\. ([\d.]+)', figures[name])
-        pytorch = figures[name.removesuffix(framework) + 'pytorch']
-        assert number and number[0] in pytorch, f'{name} has no number'
+        assert number and number[0] in figures[label], f'{name} has no number'
         assert imgs[0].split('src="')[1].split('"')[0].endswith('.svg')
     # No stray figures: every image on the page is a captioned figure.
     assert page.count('<img') == len(figures)
+
+
+@pytest.mark.parametrize(
+    'chapter, figures',
+    [
+        ('minibatch_sgd', ['fig-sgd', 'fig-gd']),
+        ('zh/minibatch_sgd', ['zh-fig-sgd', 'zh-fig-gd']),
+    ],
+)
+def test_a_numref_to_a_figure_in_a_tab_is_its_number(
+    book_html, chapter, figures
+):
+    """`{numref}` reaches a figure inside the framework tabs: a link to the
+    figure, whose caption has the number the link says (Sphinx's own)."""
+    page = (book_html / 'chapters' / f'{chapter}.html').read_text('utf-8')
+    links = re.findall(
+        r'<a class="reference internal" href="#([\w-]+)">'
+        r'<span class="std std-numref">(?:Fig\.|图) ([\d.]+)</span></a>',
+        page,
+    )
+    assert [label for label, _ in links] == figures
+    blocks = figure_blocks(page)
+    for label, number in links:
+        caption = re.search(
+            r'caption-number">(?:Fig\.|图) ([\d.]+)', blocks[label]
+        )
+        assert caption and caption[1] == number, (label, number)
 
 
 def test_device_is_named(page):

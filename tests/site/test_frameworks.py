@@ -6,8 +6,8 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
-from frameworks import FRAMEWORKS, KERNELS
 
+from d2lmini.core.registry import FRAMEWORKS
 from tests.helpers import FRAMEWORKS as TAGS
 from tests.helpers import SiteServer, code_cells, executed, framework_of
 
@@ -73,7 +73,7 @@ def test_each_tab_holds_its_frameworks_executed_cell(book_html, page):
 
 @pytest.mark.parametrize('page', TABBED)
 def test_the_framework_notebooks_ran_in_their_kernels(book_html, page):
-    for framework, (kernel, _) in KERNELS.items():
+    for framework, kernel in [(n, f.kernel) for n, f in FRAMEWORKS.items()]:
         ran = executed(book_html, f'{page}-{framework}')
         assert ran.metadata.kernelspec.name == kernel
         outputs = [o for c in ran.cells for o in c.get('outputs', [])]

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import chapter as chapter_module
 import pytest
 from bs4 import BeautifulSoup
 
@@ -37,11 +38,6 @@ CHAPTERS = [
 ]
 CJK = re.compile('[\u3400-\u4dbf\u4e00-\u9fff]')
 GLUE_REF = re.compile(r'\{glue:text\}`(?:[\w.-]+::)?([\w-]+)(?::([^`]*))?`')
-# A tabbed chapter's prose for one framework other than PyTorch, which the PDF
-# (PyTorch's edition) leaves out.
-OTHER_FRAMEWORK = re.compile(
-    r'^:::\{framework\} (?:tensorflow|mxnet)\n.*?^:::$', re.M | re.S
-)
 SPHINX_WARNING = re.compile(
     r'^.*\bWARNING:.*$', re.M
 )  # not "[IPKernelApp] WARNING |"
@@ -49,6 +45,17 @@ SPHINX_WARNING = re.compile(
 
 def source(chapter):
     return (ROOT / f'{chapter}.md').read_text(encoding='utf-8')
+
+
+def pdf_source(chapter):
+    """The chapter's cells that the PDF shows: a tabbed chapter's for the
+    default framework (PyTorch's edition), without the others' cells."""
+    nb = chapter_module.reads(source(chapter))
+    return '\n'.join(
+        cell.source
+        for cell in nb.cells
+        if chapter_module.framework_of(cell) in (None, chapter_module.DEFAULT)
+    )
 
 
 def title(chapter):
@@ -347,9 +354,33 @@ def test_every_figure_of_the_site_is_in_the_pdf(pdf):
             assert (LATEX / f'{stem}{suffix}').stat().st_size > 1000
 
 
+@pytest.mark.parametrize(
+    'chapter, label, fig, caption',
+    [
+        ('chapters/minibatch_sgd', 'fig-gd', 'Fig.', 'Gradientdescent(batch'),
+        ('chapters/zh/minibatch_sgd', 'zh-fig-gd', '图', '梯度下降（批量'),
+    ],
+)
+def test_a_numref_to_a_figure_in_a_tab_is_a_numbered_link(
+    pdf, chapter, label, fig, caption
+):
+    """The chapter's `{numref}` to a figure that sits in the framework tabs
+    on the site: in the PDF a link to PyTorch's figure, whose caption has
+    the number the link prints."""
+    tex = pdf.chapter_tex(chapter)
+    target = rf'\detokenize{{{chapter}:{label}}}'
+    assert rf'\hyperref[{target}]' in tex and rf'\ref{{{target}}}' in tex
+    figures = re.findall(r'\\begin\{figure\}.*?\\end\{figure\}', tex, re.S)
+    assert [f for f in figures if rf'\label{{{target}}}' in f]
+    text = squeeze(pdf.chapter_text(chapter))
+    number = re.search(rf'{re.escape(fig)}([\d.]+):{re.escape(caption)}', text)
+    assert number, f'{label}: no numbered caption'
+    assert re.search(rf'与?{re.escape(fig)}{re.escape(number[1])}[)）]', text)
+
+
 @pytest.mark.parametrize('chapter', CHAPTERS)
 def test_every_glued_value_is_printed(pdf, chapter):
-    refs = GLUE_REF.findall(OTHER_FRAMEWORK.sub('', source(chapter)))
+    refs = GLUE_REF.findall(pdf_source(chapter))
     pasted = re.findall(r'\\DUrole\{pasted-text\}\{', pdf.chapter_tex(chapter))
     assert len(pasted) == len(refs), (
         f'{len(pasted)} glued values typeset, {len(refs)} in the text'
