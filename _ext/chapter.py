@@ -60,7 +60,9 @@ def _front(path, mtime):
 def front(path):
     """The front matter of the page at `path` (read once per change)."""
     path = Path(path)
-    return _front(path, path.stat().st_mtime) if path.suffix == ".md" else {}
+    if path.suffix != ".md" or not path.is_file():
+        return {}
+    return _front(path, path.stat().st_mtime)
 
 
 def listed(path):
@@ -81,6 +83,13 @@ def page_of(env, docname):
             if framework in listed(env.doc2path(chapter)):
                 return chapter, framework
     return (docname, None) if is_tabbed(env.doc2path(docname)) else None
+
+
+def framework_of_page(env, docname):
+    """The framework whose notebook page `docname` is: its own, or the
+    default one (a chapter's own notebook, and any other page's)."""
+    page = page_of(env, docname)
+    return (page and page[1]) or DEFAULT
 
 
 def framework_of(cell):

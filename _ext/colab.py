@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from buttons import repository_url
+from chapter import framework_of_page
 
 from d2lmini.core.registry import FRAMEWORKS
 
@@ -45,12 +46,6 @@ def colab_links(notebook, docname, repo_url):
         if cell.cell_type == "markdown":
             cell.source = NOTEBOOK_LINK.sub(absolute, cell.source)
     return notebook
-
-
-def framework_of(docname):
-    """The framework whose notebook `docname` is, or None (the chapter's
-    own notebook, which is PyTorch's)."""
-    return next((n for n in FRAMEWORKS if docname.endswith(f"-{n}")), None)
 
 
 def entry(repo_url, docname, framework, pathto):
@@ -90,7 +85,7 @@ def colab_entries(app, pagename, context):
     if tabbed:
         return [entry(url, f"{pagename}-{n}", n, pathto) for n in tabbed]
     if (notebooks / f"{pagename}.ipynb").is_file():
-        framework = framework_of(pagename) or "pytorch"
+        framework = framework_of_page(app.env, pagename)
         return [entry(url, pagename, framework, pathto)]
     return []
 

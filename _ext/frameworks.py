@@ -125,8 +125,19 @@ def read_chapter(app, docname, source):
 
 
 def notebooks_first(app, env, docnames):
-    """Read each tabbed chapter after its notebooks (labels.py says why)."""
-    chapters = [d for d in docnames if chapter.page_of(env, d) == (d, None)]
+    """Read each tabbed chapter after its notebooks, and forget the chapter
+    before reading them, as Sphinx would just before reading it: a notebook
+    takes the chapter's labels while it is parsed (labels.py says why)."""
+    pages = {d: chapter.page_of(env, d) for d in env.found_docs}
+    tabbed = {name for name, _ in filter(None, pages.values())}
+    chapters = sorted(
+        c
+        for c in tabbed
+        if any(pages[d][0] == c for d in docnames if pages[d])
+    )
+    for name in chapters:
+        app.emit("env-purge-doc", env, name)
+        env.clear_doc(name)
     docnames[:] = [d for d in docnames if d not in chapters] + chapters
 
 

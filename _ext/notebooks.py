@@ -33,7 +33,7 @@ from pathlib import Path
 
 import chapter
 import nbformat
-from colab import colab_links, framework_of
+from colab import colab_links
 from downloads import with_install_cell
 from jupyter_cache import get_cache
 from language import is_chinese, of_page
@@ -131,7 +131,7 @@ class NotebookBuilder(JupyterBuilder):
         if any(cell.cell_type == "code" for cell in nb.cells):
             url = self.config.html_theme_options.get("repository_url", "")
             language = "zh" if is_chinese(of_page(self.env, docname)) else "en"
-            framework = framework_of(docname) or "pytorch"
+            framework = chapter.framework_of_page(self.env, docname)
             with_install_cell(nb, url, language, framework)
         nbformat.validate(nb)
         return nb

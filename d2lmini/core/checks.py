@@ -34,17 +34,35 @@ def at_most(name, value, limit, what):
     return int(value)
 
 
-def learning_rate(hyperparams, key='lr'):
+def learning_rate(hyperparams, key=None):
     """Return hyperparams[key] if it is a positive finite number, None if the
-    dict has no such key (Adadelta, say, needs none)."""
+    dict has no such key (Adadelta, say, needs none). Without a `key`, the
+    one the dict has: 'learning_rate' (Keras's and Gluon's name), or 'lr'."""
     if not isinstance(hyperparams, dict):
         raise TypeError(
             f'hyperparams must be a dict such as '
-            f'{{{key!r}: 0.1}}, got {hyperparams!r}'
+            f"{{{key or 'lr'!r}: 0.1}}, got {hyperparams!r}"
         )
+    if key is None:
+        key = 'learning_rate' if 'learning_rate' in hyperparams else 'lr'
     if key not in hyperparams:
         return None
     return positive(f'learning rate hyperparams[{key!r}]', hyperparams[key])
+
+
+def batchable(lengths, devices=None):
+    """Check that arrays of these lengths (and on these devices) can be
+    batched together, as features and labels: equal lengths, not empty,
+    one device."""
+    if len(set(lengths)) != 1:
+        raise ValueError(
+            f'data_arrays must have equal lengths (features and labels), '
+            f'got lengths {lengths}'
+        )
+    if lengths[0] == 0:
+        raise ValueError('data_arrays are empty: there is nothing to batch')
+    if devices is not None and len(set(devices)) != 1:
+        raise ValueError(f'data_arrays must be on one device, got {devices}')
 
 
 def device_from_env(parse_device, fallback):

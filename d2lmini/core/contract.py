@@ -30,6 +30,7 @@ MODULES = {
             'tensorflow': '(data_arrays, batch_size, is_train=True)',
             'mxnet': '(data_arrays, batch_size, is_train=True)',
         },
+        'device_of': '(data_iter)',
         'get_data_ch11': '(batch_size=10, n=1500, device=None)',
         'airfoil_tensors': '(n=1500, device=None)',
     },

@@ -66,9 +66,8 @@ def train_loop(
     step,
     evaluate,
     data_iter,
-    n_per_epoch,
     num_epochs,
-    lr,
+    hyperparams,
     timer=None,
     verbose=True,
     record_every=200,
@@ -77,11 +76,14 @@ def train_loop(
 ):
     """Run `step(X, y)` over the data; record `evaluate()`, the full-data
     loss, every `record_every` examples and at the end. Return
-    (cumulative_times, losses). `timer` is the framework's Timer, which waits
-    for the device. `on_epoch_end()` is called after every epoch, outside the
-    timed training. verbose=False trains silently: no printout and no live
-    plot, whose axis labels are `labels`."""
+    (cumulative_times, losses). `hyperparams` holds the learning rate,
+    checked before the first step. `timer` is the framework's Timer, which
+    waits for the device. `on_epoch_end()` is called after every epoch,
+    outside the timed training. verbose=False trains silently: no printout
+    and no live plot, whose axis labels are `labels`."""
     num_epochs = checks.positive_int('num_epochs', num_epochs)
+    lr = checks.learning_rate(hyperparams)  # named if training diverges
+    n_per_epoch = examples_per_epoch(data_iter)
     # Redrawn at most twice a second: a redraw pauses the framework's
     # threads, and the steps after a pause run slower.
     animator = (

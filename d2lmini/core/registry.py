@@ -19,7 +19,6 @@ class Framework:
     module: str  # what `import` names
     extra: str  # pip install "d2lmini[<extra>]"
     kernel: str  # the Jupyter kernel that runs its notebooks
-    kernel_display: str
     kernel_env: tuple = ()  # (name, value) pairs its kernel sets
     environment: str = ''  # its own virtual environment; '' for the book's
     pins: tuple = ()  # the exact versions it needs, for pip
@@ -32,6 +31,13 @@ class Framework:
         pinned = [p for p in self.pins if p.startswith(self.module + '==')]
         version = pinned[0].partition('==')[2] if pinned else ''
         return f'{self.display} {version}'.strip()
+
+    @property
+    def kernel_display(self):
+        """Its kernel's name in Jupyter's menus: 'MXNet 1.9.1 (d2lmini)'."""
+        if self.kernel == 'python3':  # ipykernel's own
+            return 'Python 3 (ipykernel)'
+        return f'{self.release} (d2lmini)'
 
     @property
     def python(self):
@@ -63,12 +69,11 @@ FRAMEWORKS = {
     f.name: f
     for f in (
         Framework(
-            'pytorch', 'PyTorch', 'torch', 'torch', 'torch',
-            'python3', 'Python 3 (ipykernel)',
+            'pytorch', 'PyTorch', 'torch', 'torch', 'torch', 'python3',
         ),
         Framework(
             'tensorflow', 'TensorFlow', 'tensorflow', 'tensorflow',
-            'tensorflow', 'd2lmini-tensorflow', 'TensorFlow (d2lmini)',
+            'tensorflow', 'd2lmini-tensorflow',
             # Its C++ start-up lines on stderr would fail the strict build:
             # C++ errors only, and no oneDNN notice (printed at any level).
             kernel_env=(
@@ -77,7 +82,7 @@ FRAMEWORKS = {
         ),
         Framework(
             'mxnet', 'MXNet', 'mxnet', 'mxnet', 'mxnet',
-            'd2lmini-mxnet', 'MXNet 1.9.1 (d2lmini)',
+            'd2lmini-mxnet',
             environment='.venv-mxnet',
             pins=('mxnet==1.9.1', 'numpy==1.23.5'),
             max_python=(3, 11),

@@ -23,9 +23,11 @@ class Timer:
     synchronize = staticmethod(_no_device)
 
     def __init__(self, device=None):
-        if device is None:
-            device = self.default_device()
-        self.device = self.parse_device(device)
+        self.device = (
+            self.default_device()
+            if device is None
+            else self.parse_device(device)
+        )
         self.times = []
         self.start()
 

@@ -9,6 +9,7 @@ from mxnet import np
 from ..core import checks
 from ..core.contract import names
 from ..core.data import airfoil
+from ..core.loop import features_of
 from .device import default_device, parse_device
 
 __all__ = names('data')
@@ -64,20 +65,13 @@ def load_array(data_arrays, batch_size, is_train=True):
     """Construct an MXNet data iterator."""
     batch_size = checks.positive_int('batch_size', batch_size)
     arrays = [_as_array(a) for a in data_arrays]
-    lengths = [len(a) for a in arrays]
-    if len(set(lengths)) != 1:
-        raise ValueError(
-            f'data_arrays must have equal lengths (features and labels), '
-            f'got lengths {lengths}'
-        )
-    if lengths[0] == 0:
-        raise ValueError('data_arrays are empty: there is nothing to batch')
-    if len({str(a.ctx) for a in arrays}) != 1:
-        raise ValueError(
-            f'data_arrays must be on one device, got '
-            f'{[str(a.ctx) for a in arrays]}'
-        )
+    checks.batchable([len(a) for a in arrays], [str(a.ctx) for a in arrays])
     return ArrayLoader(arrays, batch_size, shuffle=is_train)
+
+
+def device_of(data_iter):
+    """The device that holds a loader's data."""
+    return features_of(data_iter).ctx
 
 
 def get_data_ch11(batch_size=10, n=1500, device=None):

@@ -6,7 +6,8 @@ from mxnet.gluon import nn
 
 from ..core import checks
 from ..core.contract import names
-from ..core.loop import examples_per_epoch, features_of, full_data, train_loop
+from ..core.loop import features_of, full_data, train_loop
+from .data import device_of
 from .device import Timer
 
 __all__ = names('train')
@@ -71,8 +72,7 @@ def train_ch11(
     labels=('epoch', 'loss'),
 ):
     """Train linear regression with a from-scratch optimizer `trainer_fn`."""
-    lr = checks.learning_rate(hyperparams)
-    device = features_of(data_iter).ctx
+    device = device_of(data_iter)
     w, b = init_params(feature_dim, device)
     w.attach_grad()
     b.attach_grad()
@@ -88,9 +88,8 @@ def train_ch11(
         step,
         lambda: evaluate_loss(net, data_iter, loss),
         data_iter,
-        examples_per_epoch(data_iter),
         num_epochs,
-        lr,
+        hyperparams,
         Timer(device),
         verbose,
         labels=labels,
@@ -133,9 +132,8 @@ def train_concise_ch11(
         step,
         lambda: evaluate_loss(net, data_iter, loss),
         data_iter,
-        examples_per_epoch(data_iter),
         num_epochs,
-        lr,
+        hyperparams,
         Timer(X.ctx),
         verbose,
         on_epoch_end=epoch_end,

@@ -6,6 +6,7 @@ import tensorflow as tf
 from ..core import checks
 from ..core.contract import names
 from ..core.data import airfoil
+from ..core.loop import features_of
 from .device import default_device, parse_device
 
 __all__ = names('data')
@@ -74,15 +75,13 @@ def load_array(data_arrays, batch_size, is_train=True):
             'data_arrays must be arrays of examples (features and labels), '
             'each with the examples along its first axis'
         )
-    lengths = [int(t.shape[0]) for t in tensors]
-    if len(set(lengths)) != 1:
-        raise ValueError(
-            f'data_arrays must have equal lengths (features and '
-            f'labels), got lengths {lengths}'
-        )
-    if lengths[0] == 0:
-        raise ValueError('data_arrays are empty: there is nothing to batch')
+    checks.batchable([int(t.shape[0]) for t in tensors])
     return ArrayLoader(tensors, batch_size, shuffle=is_train)
+
+
+def device_of(data_iter):
+    """The device that holds a loader's data."""
+    return features_of(data_iter).device
 
 
 def get_data_ch11(batch_size=10, n=1500, device=None):

@@ -5,7 +5,8 @@ import tensorflow as tf
 
 from ..core import checks
 from ..core.contract import names
-from ..core.loop import examples_per_epoch, features_of, full_data, train_loop
+from ..core.loop import features_of, full_data, train_loop
+from .data import device_of
 from .device import Timer, default_device
 
 __all__ = names('train')
@@ -73,8 +74,7 @@ def train_ch11(
     labels=('epoch', 'loss'),
 ):
     """Train linear regression with a from-scratch optimizer `trainer_fn`."""
-    lr = checks.learning_rate(hyperparams)
-    device = features_of(data_iter).device
+    device = device_of(data_iter)
     w, b = init_params(feature_dim, device)
     net, loss = lambda X: linreg(X, w, b), squared_loss
 
@@ -87,9 +87,8 @@ def train_ch11(
         step,
         lambda: evaluate_loss(net, data_iter, loss),
         data_iter,
-        examples_per_epoch(data_iter),
         num_epochs,
-        lr,
+        hyperparams,
         Timer(device),
         verbose,
         labels=labels,
@@ -109,7 +108,7 @@ def train_concise_ch11(
 
     `on_epoch_end(optimizer)`, if given, is called after every epoch: to
     decay the learning rate, for example."""
-    lr = checks.learning_rate(hyperparams, 'learning_rate')
+    checks.learning_rate(hyperparams, 'learning_rate')  # before Keras
     if 'lr' in hyperparams:  # d2l's PyTorch name, which Keras 3 rejects
         raise ValueError(
             f"Keras optimizers take 'learning_rate', not 'lr': pass "
@@ -139,9 +138,8 @@ def train_concise_ch11(
         step,
         lambda: evaluate_loss(net, data_iter, loss),
         data_iter,
-        examples_per_epoch(data_iter),
         num_epochs,
-        lr,
+        hyperparams,
         Timer(X.device),
         verbose,
         on_epoch_end=epoch_end,

@@ -8,6 +8,7 @@ import torch
 from ..core import checks
 from ..core.contract import names
 from ..core.data import airfoil
+from ..core.loop import features_of
 from .device import default_device, parse_device
 
 __all__ = names('data')
@@ -63,22 +64,17 @@ def load_array(data_arrays, batch_size, is_train=True, generator=None):
     """Construct a PyTorch data iterator."""
     batch_size = checks.positive_int('batch_size', batch_size)
     tensors = [torch.as_tensor(a) for a in data_arrays]
-    lengths = [len(t) for t in tensors]
-    if len(set(lengths)) != 1:
-        raise ValueError(
-            f'data_arrays must have equal lengths (features and '
-            f'labels), got lengths {lengths}'
-        )
-    if lengths[0] == 0:
-        raise ValueError('data_arrays are empty: there is nothing to batch')
-    if len({t.device for t in tensors}) != 1:
-        raise ValueError(
-            f'data_arrays must be on one device, got '
-            f'{[str(t.device) for t in tensors]}'
-        )
+    checks.batchable(
+        [len(t) for t in tensors], [str(t.device) for t in tensors]
+    )
     return ArrayLoader(
         tensors, batch_size, shuffle=is_train, generator=generator
     )
+
+
+def device_of(data_iter):
+    """The device that holds a loader's data."""
+    return features_of(data_iter).device
 
 
 def get_data_ch11(batch_size=10, n=1500, device=None):

@@ -6,7 +6,8 @@ from torch import nn
 
 from ..core import checks
 from ..core.contract import names
-from ..core.loop import examples_per_epoch, features_of, full_data, train_loop
+from ..core.loop import features_of, full_data, train_loop
+from .data import device_of
 from .device import Timer
 
 __all__ = names('train')
@@ -77,8 +78,8 @@ def train_ch11(
     labels=('epoch', 'loss'),
 ):
     """Train linear regression with a from-scratch optimizer `trainer_fn`."""
-    lr = checks.learning_rate(hyperparams)
-    w, b = init_params(feature_dim, features_of(data_iter).device)
+    device = device_of(data_iter)
+    w, b = init_params(feature_dim, device)
     w.requires_grad_(True)
     b.requires_grad_(True)
     net, loss = lambda X: linreg(X, w, b), squared_loss
@@ -92,10 +93,9 @@ def train_ch11(
         step,
         lambda: evaluate_loss(net, data_iter, loss),
         data_iter,
-        examples_per_epoch(data_iter),
         num_epochs,
-        lr,
-        Timer(features_of(data_iter).device),
+        hyperparams,
+        Timer(device),
         verbose,
         labels=labels,
     )
@@ -114,7 +114,7 @@ def train_concise_ch11(
 
     `on_epoch_end(optimizer)`, if given, is called after every epoch: to
     decay the learning rate, for example."""
-    lr = checks.learning_rate(hyperparams)
+    checks.learning_rate(hyperparams)  # before torch.optim reads it
     X = features_of(data_iter)  # (examples, features)
     net = nn.Sequential(linear_model(X.shape[1], X.device))
     optimizer = trainer_fn(net.parameters(), **hyperparams)
@@ -138,9 +138,8 @@ def train_concise_ch11(
         step,
         lambda: evaluate_loss(net, data_iter, loss),
         data_iter,
-        examples_per_epoch(data_iter),
         num_epochs,
-        lr,
+        hyperparams,
         Timer(X.device),
         verbose,
         on_epoch_end=epoch_end,

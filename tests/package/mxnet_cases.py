@@ -26,31 +26,16 @@ from d2lmini import mxnet as d2l
 from mxnet import gluon, np, npx
 
 from d2lmini.core.registry import FRAMEWORKS
+from tests.package.test_framework_cases import KITS
+from tests.package.test_framework_cases import toy_loader as kit_loader
 
 npx.set_np()
+KIT = KITS['mxnet']('mxnet')
 
 
-def toy_loader(n=1000, batch_size=300, is_train=True, seed=0):
-    """A noisy linear regression problem with n examples."""
-    rng = onp.random.default_rng(seed)
-    X = rng.normal(size=(n, 5)).astype(onp.float32)  # (n, features)
-    y = X @ onp.arange(1.0, 6.0, dtype=onp.float32)  # (n,)
-    y += 0.1 * rng.normal(size=n).astype(onp.float32)
-    return d2l.load_array((np.array(X), np.array(y)), batch_size, is_train)
-
-
-def train_sgd(lr, batch_size, num_epochs=2):
-    """The book's train_sgd."""
-    data_iter, feature_dim = d2l.get_data_ch11(batch_size)
-    return d2l.train_ch11(
-        d2l.sgd,
-        None,
-        {'lr': lr},
-        data_iter,
-        feature_dim,
-        num_epochs,
-        verbose=False,
-    )
+def toy_loader(**kwargs):
+    """test_framework_cases.toy_loader, with MXNet's arrays."""
+    return kit_loader(KIT, **kwargs)
 
 
 def run_python(code):
@@ -61,21 +46,6 @@ def run_python(code):
 
 
 # Importing.
-def test_importing_imports_neither_torch_nor_tensorflow():
-    # None in sys.modules makes any import of them fail at once.
-    result = run_python(
-        "import sys\n"
-        "sys.modules['torch'] = sys.modules['tensorflow'] = None\n"
-        "from d2lmini import mxnet as d2l\n"
-        "d2l.get_data_ch11(10)\n"
-        "print(sorted(m for m in sys.modules\n"
-        "             if m.split('.')[0] in ('torch', 'tensorflow')))\n"
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['tensorflow', 'torch']"  # ours: None
-    assert result.stderr == ''  # MXNet prints nothing at import
-
-
 def test_without_mxnet_the_import_error_says_why_and_the_fix():
     result = run_python(
         "import sys\nsys.modules['mxnet'] = None\nimport d2lmini.mxnet\n"

@@ -8,7 +8,10 @@ case). A `Kit` holds the few lines in which the frameworks differ."""
 import importlib
 import importlib.util
 import math
+import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -40,6 +43,12 @@ class Kit:
             f'd2lmini.{FRAMEWORKS[name].adapter}'
         )
 
+    def device(self, t):
+        return t.device
+
+    def mean(self, l):
+        return l.mean()
+
 
 class TorchKit(Kit):
     lr_key = 'lr'
@@ -53,9 +62,6 @@ class TorchKit(Kit):
     def array(self, a):
         return self.torch.tensor(np.asarray(a, dtype=np.float32))
 
-    def device(self, t):
-        return t.device
-
     def optimizer(self):
         return self.torch.optim.SGD
 
@@ -65,9 +71,6 @@ class TorchKit(Kit):
     def set_learning_rate(self, optimizer, value):
         for group in optimizer.param_groups:
             group['lr'] = value
-
-    def mean(self, l):
-        return l.mean()
 
     def halved_mse(self):
         mse = self.torch.nn.MSELoss()
@@ -92,9 +95,6 @@ class TensorFlowKit(Kit):
 
     def array(self, a):
         return self.tf.constant(np.asarray(a, dtype=np.float32))
-
-    def device(self, t):
-        return t.device
 
     def optimizer(self):
         return self.tf.keras.optimizers.SGD
@@ -142,9 +142,6 @@ class MXNetKit(Kit):
 
     def set_learning_rate(self, trainer, value):
         trainer.set_learning_rate(value)
-
-    def mean(self, l):
-        return l.mean()
 
     def halved_mse(self):
         return self.mx.gluon.loss.L2Loss()  # per example, squared / 2
@@ -215,6 +212,30 @@ def train_concise(kit, lr=0.05, num_epochs=2, verbose=False, **kwargs):
 
 def epoch_labels(loader):
     return np.concatenate([numpy(y) for _, y in loader])
+
+
+# Importing.
+def test_importing_it_imports_no_other_framework(kit):
+    """None in sys.modules makes any import of the others fail at once."""
+    f = FRAMEWORKS[kit.name]
+    others = sorted(o.module for o in FRAMEWORKS.values() if o is not f)
+    code = (
+        'import sys\n'
+        + ''.join(f'sys.modules[{m!r}] = None\n' for m in others)
+        + f'from d2lmini import {f.adapter} as d2l\n'
+        + 'd2l.get_data_ch11(10)\n'
+        + f"print(sorted(m for m in sys.modules if m.split('.')[0] in {others}))"
+    )
+    result = subprocess.run(
+        [sys.executable, '-c', code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **dict(f.kernel_env)},  # as the book's kernel
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(others)  # ours: None
+    assert result.stderr == ''  # the framework prints nothing at import
 
 
 # The model, the loss and the update, against NumPy.
@@ -310,6 +331,12 @@ def test_order_kept_when_not_training(kit):
     np.testing.assert_array_equal(
         epoch_labels(loader), numpy(loader.tensors[1])
     )
+
+
+def test_device_of_a_loader_is_where_its_batches_live(kit, d2l):
+    loader = toy_loader(kit)
+    X, _ = next(iter(loader))
+    assert d2l.device_of(loader) == kit.device(X)
 
 
 def test_a_generator_is_not_a_data_iter(kit, d2l):

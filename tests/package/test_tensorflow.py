@@ -25,34 +25,21 @@ tf = pytest.importorskip(
 from d2lmini import tensorflow as d2l  # noqa: E402
 from d2lmini.tensorflow import device as tf_device  # noqa: E402
 from d2lmini.tensorflow import train as tf_train  # noqa: E402
+from tests.package.test_framework_cases import KITS  # noqa: E402
+from tests.package.test_framework_cases import (  # noqa: E402
+    toy_loader as kit_loader,
+)
 
 # TF_CPP_MIN_LOG_LEVEL=2: no INFO or WARNING lines from TensorFlow's C++
 # logging (the CPU feature guard, for one). TF_ENABLE_ONEDNN_OPTS=0: no
 # "oneDNN custom operations are on" line, which ignores the log level.
 TF_QUIET = {'TF_CPP_MIN_LOG_LEVEL': '2', 'TF_ENABLE_ONEDNN_OPTS': '0'}
+KIT = KITS['tensorflow']('tensorflow')
 
 
-def toy_loader(n=1000, batch_size=300, is_train=True, seed=0):
-    """A noisy linear regression problem with n examples."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, 5)).astype(np.float32)  # (n, features)
-    y = X @ np.arange(1.0, 6.0, dtype=np.float32)  # (n,)
-    y += 0.1 * rng.normal(size=n).astype(np.float32)
-    return d2l.load_array((X, y), batch_size, is_train)
-
-
-def train_sgd(lr, batch_size, num_epochs=2):
-    """The book's train_sgd."""
-    data_iter, feature_dim = d2l.get_data_ch11(batch_size)
-    return d2l.train_ch11(
-        d2l.sgd,
-        None,
-        {'lr': lr},
-        data_iter,
-        feature_dim,
-        num_epochs,
-        verbose=False,
-    )
+def toy_loader(**kwargs):
+    """test_framework_cases.toy_loader, with TensorFlow's tensors."""
+    return kit_loader(KIT, **kwargs)
 
 
 def run_python(code):
@@ -67,21 +54,6 @@ def run_python(code):
 
 
 # Importing.
-def test_importing_imports_neither_torch_nor_mxnet():
-    # None in sys.modules makes any import of them fail at once.
-    result = run_python(
-        "import sys\n"
-        "sys.modules['torch'] = sys.modules['mxnet'] = None\n"
-        "from d2lmini import tensorflow as d2l\n"
-        "d2l.get_data_ch11(10)\n"
-        "print(sorted(m for m in sys.modules\n"
-        "             if m.split('.')[0] in ('torch', 'mxnet')))\n"
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['mxnet', 'torch']"  # ours: None
-    assert result.stderr == ''  # with TF_QUIET, TensorFlow prints nothing
-
-
 def test_without_tensorflow_the_import_error_says_why_and_the_fix():
     result = run_python(
         "import sys\n"

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 JAX = """
 FRAMEWORKS['jax'] = Framework(
-    'jax', 'JAX', 'jax', 'jax', 'jax', 'd2lmini-jax-stub', 'JAX (d2lmini)'
+    'jax', 'JAX', 'jax', 'jax', 'jax', 'd2lmini-jax-stub'
 )
 """
 DEMO = """\
