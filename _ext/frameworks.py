@@ -151,4 +151,5 @@ def setup(app):
     app.add_transform(labels.OwnLabels)
     app.add_transform(figures.Placeholders)
     app.add_post_transform(code_tabs.MergeFrameworkCells)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # Not in parallel: a chapter must be read after its notebooks.
+    return {"parallel_read_safe": False, "parallel_write_safe": True}
