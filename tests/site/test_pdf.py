@@ -318,7 +318,7 @@ def test_every_page_has_the_running_head_of_its_own_language(pdf):
 
 def pytorch_view(chapter):
     """The site's page as the PDF prints it: a tabbed chapter shows only
-    PyTorch's tabs (_ext/frameworks.py)."""
+    PyTorch's tabs (_ext/code_tabs.py)."""
     page = (HTML / f'{chapter}.html').read_text(encoding='utf-8')
     soup = BeautifulSoup(page, 'html.parser')
     for label in soup.select('label[data-sync-group="framework"]'):
