@@ -12,7 +12,7 @@ import chapter
 import figures
 from docutils import nodes
 from figures import is_cell
-from prose_tabs import SYNC_GROUP, tab_nodes
+from prose_tabs import SYNC_GROUP, runs, tab_nodes
 from sphinx.errors import ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
@@ -30,28 +30,6 @@ def executed_cells(env, docname, framework):
     """{origin: executed code cell} of a framework's notebook."""
     doctree = env.get_doctree(f"{docname}-{framework}")
     return {origin(c): c.deepcopy() for c in doctree.findall(is_cell)}
-
-
-def groups(cells):
-    """A chapter's cells: one group per untagged cell, and one per run of
-    adjacent cells of different frameworks."""
-    found = []
-    for cell in cells:
-        last = found[-1][-1] if found else None
-        adjacent = (
-            last is not None
-            and cell_framework(cell)
-            and cell_framework(last)
-            and cell_framework(cell)
-            not in {cell_framework(c) for c in found[-1]}
-            and cell.parent is last.parent
-            and cell.parent.index(cell) == cell.parent.index(last) + 1
-        )
-        if adjacent:
-            found[-1].append(cell)
-        else:
-            found.append([cell])
-    return found
 
 
 def is_framework_tabs(node):
@@ -102,7 +80,7 @@ class MergeFrameworkCells(SphinxPostTransform):
     def merge(self, docname, cells, html):
         listed = chapter.listed(self.env.doc2path(docname))
         ran = {fw: executed_cells(self.env, docname, fw) for fw in listed}
-        for group in groups(cells):
+        for group in runs(cells, cell_framework):
             items = [
                 (fw, ran[fw].get(origin(cell)))
                 for cell in group

@@ -15,13 +15,19 @@ from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 
 
+def move_id(document, old_id, new_id):
+    """The node with id `old_id` now has `new_id` in its place."""
+    node = document.ids.pop(old_id)
+    node["ids"] = [new_id if i == old_id else i for i in node["ids"]]
+    document.ids[new_id] = node
+    return node
+
+
 def rename(document, old, new):
     """Label `old` is now `new`, with an id made from it; returns the ids."""
     old_id, new_id = document.nameids.pop(old), nodes.make_id(new)
-    node = document.ids.pop(old_id)
+    node = move_id(document, old_id, new_id)
     node["names"] = [new if n == old else n for n in node["names"]]
-    node["ids"] = [new_id if i == old_id else i for i in node["ids"]]
-    document.ids[new_id] = node
     document.nameids[new] = new_id
     document.nametypes[new] = document.nametypes.pop(old)
     return old_id, new_id
@@ -41,9 +47,7 @@ def rename_equations(document, env, suffix):
         math["label"] = new
         equations[new] = equations.pop(old)
         old_id, new_id = f"equation-{old}", f"equation-{new}"
-        node = document.ids.pop(old_id)
-        node["ids"] = [new_id if i == old_id else i for i in node["ids"]]
-        document.ids[new_id] = node
+        move_id(document, old_id, new_id)
         renamed[old] = (old_id, new_id)
     return renamed
 

@@ -115,28 +115,31 @@ def is_prose(node):
     return isinstance(node, nodes.container) and PROSE in node
 
 
-def runs(document):
-    """Runs of adjacent prose nodes, each framework at most once in a run."""
-    found = []
-    for node in document.findall(is_prose):
-        last = found[-1][-1] if found else None
-        follows = (
+def runs(found, framework_of):
+    """Runs of adjacent sibling nodes of different frameworks, in order; a
+    node of no framework (None) is a run of its own."""
+    out = []
+    for node in found:
+        last = out[-1][-1] if out else None
+        joins = (
             last is not None
+            and framework_of(node)
+            and framework_of(last)
+            and framework_of(node) not in {framework_of(n) for n in out[-1]}
             and node.parent is last.parent
             and node.parent.index(node) == node.parent.index(last) + 1
-            and node[PROSE] not in {n[PROSE] for n in found[-1]}
         )
-        if follows:
-            found[-1].append(node)
+        if joins:
+            out[-1].append(node)
         else:
-            found.append([node])
-    return found
+            out.append([node])
+    return out
 
 
 def make_tabs(app, doctree):
     """Each run of prose nodes becomes one set of synced tabs."""
     order = list(REGISTRY)
-    for run in runs(doctree):
+    for run in runs(doctree.findall(is_prose), lambda node: node[PROSE]):
         items = sorted(run, key=lambda node: order.index(node[PROSE]))
         tabs = tab_nodes(
             [(node[PROSE], list(node.children)) for node in items]
