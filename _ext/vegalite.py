@@ -39,14 +39,14 @@ def write_bundle(app):
     folder = bundle_folder(app)
     path = folder / bundle_name()
     if not path.exists():
-        try:
-            import vl_convert
-        except ImportError as e:
-            raise RuntimeError(
-                f"the site's charts need vl-convert ({e}): "
-                'pip install "d2lmini[book]"'
-            ) from e
+        from d2lmini.core.checks import need
         from d2lmini.explorer.vegalite import SITE_VL_VERSION
+
+        vl_convert = need(
+            "vl_convert",
+            "the site's charts need vl-convert",
+            'pip install "d2lmini[book]"',
+        )
 
         text = vl_convert.javascript_bundle(vl_version=SITE_VL_VERSION)
         # Its names stay its own: a page's scripts share one global scope,

@@ -14,13 +14,13 @@ SPEEDUP_TARGETS = {1: 1.0, 10: 1.0, 100: 1.0, 1500: 1.0}
 def pipeline(data_iter, batch_size):
     """Gluon's DataLoader(ArrayDataset), reshuffled every epoch."""
     return gluon.data.DataLoader(
-        gluon.data.ArrayDataset(*data_iter.arrays), batch_size, shuffle=True
+        gluon.data.ArrayDataset(*data_iter.tensors), batch_size, shuffle=True
     )
 
 
 def floor(lr, data_iter, batch_size, num_epochs):
     """Seconds per epoch of the lean loop (train_speed.py says what it is)."""
-    X, y = data_iter.arrays  # (n, features), (n,)
+    X, y = data_iter.tensors  # (n, features), (n,)
     w, b = d2l.init_params(X.shape[1], X.ctx)
     w.attach_grad()
     b.attach_grad()

@@ -1,5 +1,6 @@
 """Argument checks that name the argument, the value and the fix."""
 
+import importlib
 import math
 import numbers
 import os
@@ -37,7 +38,9 @@ def at_most(name, value, limit, what):
 def learning_rate(hyperparams, key=None):
     """Return hyperparams[key] if it is a positive finite number, None if the
     dict has no such key (Adadelta, say, needs none). Without a `key`, the
-    one the dict has: 'learning_rate' (Keras's and Gluon's name), or 'lr'."""
+    one the dict has: 'learning_rate' (Keras's and Gluon's name), or 'lr'.
+    Asked for 'learning_rate', it rejects PyTorch's 'lr', which Keras and
+    Gluon would not read."""
     if not isinstance(hyperparams, dict):
         raise TypeError(
             f'hyperparams must be a dict such as '
@@ -45,9 +48,24 @@ def learning_rate(hyperparams, key=None):
         )
     if key is None:
         key = 'learning_rate' if 'learning_rate' in hyperparams else 'lr'
+    if key == 'learning_rate' and 'lr' in hyperparams:
+        raise ValueError(
+            f"Keras and Gluon optimizers take 'learning_rate', not 'lr' "
+            f"(PyTorch's name): pass "
+            f"{{'learning_rate': {hyperparams['lr']!r}}}"
+        )
     if key not in hyperparams:
         return None
     return positive(f'learning rate hyperparams[{key!r}]', hyperparams[key])
+
+
+def need(module, purpose, fix):
+    """Import `module`, or raise an ImportError that says what needs it
+    (`purpose`) and how to install it (`fix`)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise ImportError(f'{purpose} ({e}): {fix}') from e
 
 
 def batchable(lengths, devices=None):

@@ -19,6 +19,7 @@ MODULES = {
         'time_each': '(fns, repeats=5, warmup=1, device=None)',
         'time_it': '(fn, repeats=5, warmup=1, device=None)',
         'large_matmul_gflops': '(device=None, size=None, repeats=10)',
+        'device_of': '(data_iter)',
         'zeros': None,  # d2l's aliases of the framework's own functions
         'normal': None,
     },
@@ -30,12 +31,10 @@ MODULES = {
             'tensorflow': '(data_arrays, batch_size, is_train=True)',
             'mxnet': '(data_arrays, batch_size, is_train=True)',
         },
-        'device_of': '(data_iter)',
         'get_data_ch11': '(batch_size=10, n=1500, device=None)',
         'airfoil_tensors': '(n=1500, device=None)',
     },
     'train': {  # linear regression, from scratch and with the framework
-        'linreg': '(X, w, b)',
         'squared_loss': '(y_hat, y)',
         'sgd': {
             'pytorch': '(params, states, hyperparams)',
@@ -45,16 +44,16 @@ MODULES = {
         'evaluate_loss': '(net, data_iter, loss)',
         'init_params': '(feature_dim, device=None)',
         'linear_model': '(feature_dim, device=None)',
-        'train_ch11': "(trainer_fn, states, hyperparams, data_iter, "
-        "feature_dim, num_epochs=2, verbose=True, labels=('epoch', 'loss'))",
+        # d2l's signatures; `options` go to train_loop (verbose, labels).
+        'train_ch11': '(trainer_fn, states, hyperparams, data_iter, '
+        'feature_dim, num_epochs=2, **options)',
         'train_concise_ch11': {
             'pytorch': '(trainer_fn, hyperparams, data_iter, num_epochs=4, '
-            "verbose=True, on_epoch_end=None, labels=('epoch', 'loss'))",
+            'on_epoch_end=None, **options)',
             'tensorflow': '(trainer_fn, hyperparams, data_iter, '
-            'num_epochs=2, verbose=True, on_epoch_end=None, '
-            "labels=('epoch', 'loss'))",
+            'num_epochs=2, on_epoch_end=None, **options)',
             'mxnet': '(tr_name, hyperparams, data_iter, num_epochs=2, '
-            "verbose=True, on_epoch_end=None, labels=('epoch', 'loss'))",
+            'on_epoch_end=None, **options)',
         },
     },
 }

@@ -49,6 +49,20 @@ def features_of(data_iter):
     return full[0] if full is not None else next(iter(data_iter))[0]
 
 
+def mean_loss(batch_loss, data_iter):
+    """The loss per example over a loader, in one pass when it holds all its
+    data. `batch_loss(X, y)` gives a batch's (sum of loss values, number of
+    values): one value per example, or one mean for the batch."""
+    full = full_data(data_iter)
+    batches = [full] if full is not None else data_iter
+    total, count = 0.0, 0
+    for X, y in batches:
+        value, size = batch_loss(X, y)
+        total += value if size > 1 else value * len(X)  # weight a mean
+        count += len(X)
+    return total / count
+
+
 def examples_per_epoch(data_iter):
     """The number of examples in one pass over a loader."""
     full = full_data(data_iter)
@@ -62,18 +76,9 @@ def examples_per_epoch(data_iter):
     return sum(len(X) for X, _ in data_iter)
 
 
-def train_loop(
-    step,
-    evaluate,
-    data_iter,
-    num_epochs,
-    hyperparams,
-    timer=None,
-    verbose=True,
-    record_every=200,
-    on_epoch_end=None,
-    labels=('epoch', 'loss'),
-):
+def train_loop(step, evaluate, data_iter, num_epochs, hyperparams, timer=None,
+               verbose=True, record_every=200, on_epoch_end=None,
+               labels=('epoch', 'loss')):
     """Run `step(X, y)` over the data; record `evaluate()`, the full-data
     loss, every `record_every` examples and at the end. Return
     (cumulative_times, losses). `hyperparams` holds the learning rate,
@@ -86,11 +91,8 @@ def train_loop(
     n_per_epoch = examples_per_epoch(data_iter)
     # Redrawn at most twice a second: a redraw pauses the framework's
     # threads, and the steps after a pause run slower.
-    animator = (
-        Animator(*labels, xlim=[0, num_epochs], redraw_every=0.5)
-        if verbose
-        else None
-    )
+    animator = (Animator(*labels, xlim=[0, num_epochs], redraw_every=0.5)
+                if verbose else None)
     epochs, times, losses = [], [], []
     n, batch_size, clock = 0, 0, timer if timer is not None else Timer()
     clock.start()  # the clock runs while the model trains, from here on
@@ -121,7 +123,6 @@ def train_loop(
         record()
     if verbose:
         animator.flush()  # the points added since the last redraw
-        print(
-            f'loss: {losses[-1]:.3f}, {times[-1] / num_epochs:.3g} sec/epoch'
-        )
+        print(f'loss: {losses[-1]:.3f}, '
+              f'{times[-1] / num_epochs:.3g} sec/epoch')
     return times, losses

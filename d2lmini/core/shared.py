@@ -23,6 +23,7 @@ from .loop import (
     train_loop,
 )
 from .matmul import gflops, matmul_flops
+from .model import linreg
 from .plotting import (
     Animator,
     plot,
@@ -48,6 +49,7 @@ __all__ = [
     'examples_per_epoch', 'features_of', 'full_data', 'record_due',
     'record_points', 'train_loop',
     'gflops', 'matmul_flops',
+    'linreg',
     'Animator', 'plot', 'set_axes', 'set_figsize', 'use_cjk_font',
     'use_svg_display',
     'gap_words', 'line_fit', 'mean_gap', 'measurable', 'ratio_words',

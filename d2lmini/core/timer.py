@@ -1,8 +1,7 @@
 """A timer that waits for queued device work before it reads the clock.
 
-Framework-free: each framework's Timer names its own `default_device`,
-`parse_device` and `synchronize`, and `timing` gives it time_each and
-time_it."""
+Framework-free: `timing` gives each framework its Timer, time_each and
+time_it, from its own `parse_device` and `synchronize`."""
 
 import statistics
 import time
@@ -18,16 +17,11 @@ class Timer:
     """Record multiple running times."""
 
     # A framework's Timer sets these to its own functions.
-    default_device = staticmethod(_no_device)
     parse_device = staticmethod(_no_device)
     synchronize = staticmethod(_no_device)
 
     def __init__(self, device=None):
-        self.device = (
-            self.default_device()
-            if device is None
-            else self.parse_device(device)
-        )
+        self.device = self.parse_device(device)  # None: the default device
         self.times = []
         self.start()
 
@@ -88,14 +82,23 @@ def time_it(fn, repeats=5, warmup=1, timer=Timer):
     return time_each([fn], repeats, warmup, timer)[0]
 
 
-def timing(Timer):
-    """time_each and time_it whose timers are `Timer`s that wait for
-    `device` (default: the default device)."""
+def timing(module, parse_device, synchronize):
+    """A framework's Timer, time_each and time_it, defined in `module`: timers
+    that wait for `parse_device(device)` (None: the default device) through
+    `synchronize(device)`."""
+    kit = {
+        'parse_device': staticmethod(parse_device),
+        'synchronize': staticmethod(synchronize),
+        '__module__': module,
+        '__doc__': 'Record multiple running times, waiting for `device` '
+        '(default: the default device) at every start and stop.',
+    }
+    Timer_ = type('Timer', (Timer,), kit)
 
     def time_each_(fns, repeats=5, warmup=1, device=None):
         """Run every fn() `warmup` times untimed, then `repeats` times each,
         taking turns; return their Timers, which wait for `device`."""
-        return time_each(fns, repeats, warmup, lambda: Timer(device))
+        return time_each(fns, repeats, warmup, lambda: Timer_(device))
 
     def time_it_(fn, repeats=5, warmup=1, device=None):
         """Run fn() `warmup` times untimed, then `repeats` times; return the
@@ -104,4 +107,5 @@ def timing(Timer):
 
     for fn, name in ((time_each_, 'time_each'), (time_it_, 'time_it')):
         fn.__name__ = fn.__qualname__ = name
-    return time_each_, time_it_
+        fn.__module__ = module
+    return Timer_, time_each_, time_it_

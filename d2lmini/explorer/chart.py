@@ -6,19 +6,18 @@ to the top of the chart and marked there."""
 
 import json
 
+from ..core.checks import need
 from . import runs
 from .vegalite import VegaLite
 from .words import LABELS
 
 AXES = ('examples', 'seconds', 'epochs')  # the x-axes of the loss curves
 
-try:
-    import altair as alt
-except ImportError as e:
-    raise ImportError(
-        f'the batch-size explorer draws with Altair ({e}): '
-        f'pip install "d2lmini[notebook]"'
-    ) from e
+alt = need(
+    'altair',
+    'the batch-size explorer draws with Altair',
+    'pip install "d2lmini[notebook]"',
+)
 
 FLOOR = 1e-6  # float32 evaluates the loss to about this much
 

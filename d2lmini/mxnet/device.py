@@ -2,16 +2,16 @@
 Timer that waits for MXNet's queued work."""
 
 import os
-import random
 import re
 
 import mxnet
-import numpy as onp  # the real NumPy; `np` is MXNet's, as in d2l
 from mxnet import np, npx
 
 from ..core import checks, timer
 from ..core.contract import names
+from ..core.loop import features_of
 from ..core.matmul import gflops
+from ..core.seed import seed_all
 
 __all__ = names('device')
 
@@ -35,7 +35,9 @@ _DEVICE = re.compile(r'(cpu|gpu|cuda)(?::(\d+)|\((\d+)\))?')
 
 def parse_device(name):
     """Turn a device such as 'cpu', 'gpu:0', 'gpu(1)' or 'cuda:0' (PyTorch's
-    spelling) into a usable MXNet context."""
+    spelling) into a usable MXNet context; None is the default device."""
+    if name is None:
+        return default_device()
     if isinstance(name, mxnet.Context):
         name = str(name)  # checked like a name: gpu(3) may not exist
     match = _DEVICE.fullmatch(str(name).strip().lower())
@@ -74,7 +76,7 @@ def _cpu_threads():
 
 def device_name(device=None):
     """A readable name, e.g. 'GPU (gpu(0))' or 'CPU (2 threads)'."""
-    device = default_device() if device is None else parse_device(device)
+    device = parse_device(device)
     if device.device_type == 'cpu':
         return f'CPU ({_cpu_threads()} threads)'
     return f'GPU ({device})'  # MXNet does not report the GPU's model
@@ -82,9 +84,7 @@ def device_name(device=None):
 
 def set_seed(seed=0):
     """Seed Python, NumPy and MXNet (all devices) so that runs repeat."""
-    random.seed(seed)
-    onp.random.seed(seed)
-    mxnet.random.seed(seed)
+    seed_all(seed, mxnet.random.seed)
 
 
 def synchronize(device=None):
@@ -93,24 +93,19 @@ def synchronize(device=None):
     npx.waitall()
 
 
-class Timer(timer.Timer):
-    """Record multiple running times, waiting for MXNet's queued work at
-    every start and stop."""
-
-    default_device = staticmethod(default_device)
-    parse_device = staticmethod(parse_device)
-    synchronize = staticmethod(synchronize)
-
-
-time_each, time_it = timer.timing(Timer)
+Timer, time_each, time_it = timer.timing(__name__, parse_device, synchronize)
 
 
 def large_matmul_gflops(device=None, size=None, repeats=10):
-    """Median GFLOP/s of one large square float32 product on `device`: the
-    machine's practical peak, to compare the other ways against."""
-    device = default_device() if device is None else parse_device(device)
+    """Median GFLOP/s of a large float32 matrix product: the practical peak."""
+    device = parse_device(device)
     size = size or (8192 if device.device_type == 'gpu' else 2048)
     B = np.random.normal(0, 1, (size, size), ctx=device)
     C = np.random.normal(0, 1, (size, size), ctx=device)
     t = time_it(lambda: np.dot(B, C), repeats, warmup=2)
     return gflops(size, size, size, t.median())
+
+
+def device_of(data_iter):
+    """The device that holds a loader's data."""
+    return features_of(data_iter).ctx

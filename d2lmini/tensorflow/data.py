@@ -6,29 +6,29 @@ import tensorflow as tf
 from ..core import checks
 from ..core.contract import names
 from ..core.data import airfoil
-from ..core.loop import features_of
-from .device import default_device, parse_device
+from ..core.loader import Batches
+from .device import parse_device
 
 __all__ = names('data')
 
 
-class ArrayLoader(tf.data.Dataset):
+class ArrayLoader(Batches, tf.data.Dataset):
     """Minibatches of in-memory tensors, as a tf.data.Dataset of known
     cardinality. Iterated eagerly, it permutes the examples once per epoch
     and splits them into batches in one call, on the device where the
     tensors are; `tensors` holds the whole data, for one-pass evaluation."""
 
     def __init__(self, tensors, batch_size, shuffle=True):
-        self.tensors = tuple(tensors)
-        self.batch_size = batch_size
-        self.shuffle = shuffle
+        Batches.__init__(self, tensors, batch_size, shuffle)
         # The same batches as a tf.data pipeline, for graph code (Keras'
         # fit, tf.function) and for the transformations (take, prefetch).
         pipeline = tf.data.Dataset.from_tensor_slices(self.tensors)
         if shuffle:
             pipeline = pipeline.shuffle(self.num_examples)
         self._pipeline = pipeline.batch(batch_size)
-        super().__init__(self._pipeline._variant_tensor)
+        # A Dataset subclass is built on its input's variant tensor, as
+        # tf.data's own unary datasets are.
+        tf.data.Dataset.__init__(self, self._pipeline._variant_tensor)
 
     def _inputs(self):
         return [self._pipeline]
@@ -37,33 +37,22 @@ class ArrayLoader(tf.data.Dataset):
     def element_spec(self):
         return self._pipeline.element_spec
 
-    @property
-    def num_examples(self):
-        return int(self.tensors[0].shape[0])
-
     def order(self):
-        """This epoch's example indices: a fresh permutation, or None to keep
-        the order."""
-        if not self.shuffle:
-            return None
+        """This epoch's example indices: a fresh permutation."""
         with tf.device(self.tensors[0].device):
             return tf.random.shuffle(tf.range(self.num_examples))
 
+    def take(self, t, idx):
+        return t if idx is None else tf.gather(t, idx)  # tensors are immutable
+
+    def split(self, t):
+        n, b = self.num_examples, self.batch_size
+        return tf.split(t, [b] * (n // b) + ([n % b] if n % b else []))
+
     def __iter__(self):
         if not tf.executing_eagerly():  # inside a tf.function
-            return super().__iter__()
-        return self._batches()
-
-    def _batches(self):
-        n, b = self.num_examples, self.batch_size
-        sizes = [b] * (n // b) + ([n % b] if n % b else [])
-        idx = self.order()
-        # One gather per epoch, then tf.split makes every batch in one call:
-        # (batch, ...) each
-        tensors = [
-            t if idx is None else tf.gather(t, idx) for t in self.tensors
-        ]
-        yield from zip(*(tf.split(t, sizes) for t in tensors))
+            return tf.data.Dataset.__iter__(self)
+        return Batches.__iter__(self)
 
 
 def load_array(data_arrays, batch_size, is_train=True):
@@ -79,14 +68,9 @@ def load_array(data_arrays, batch_size, is_train=True):
     return ArrayLoader(tensors, batch_size, shuffle=is_train)
 
 
-def device_of(data_iter):
-    """The device that holds a loader's data."""
-    return features_of(data_iter).device
-
-
 def get_data_ch11(batch_size=10, n=1500, device=None):
     """The airfoil data, standardised per column: (data_iter, feature_dim)."""
-    device = default_device() if device is None else parse_device(device)
+    device = parse_device(device)  # None: the default device
     features, labels = airfoil(n)  # (n, 5), (n,)
     with tf.device(device):
         tensors = (tf.identity(features), tf.identity(labels))

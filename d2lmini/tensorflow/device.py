@@ -2,14 +2,14 @@
 CPU; a Timer that waits for the GPUs' queued work."""
 
 import os
-import random
 
-import numpy as np
 import tensorflow as tf
 
 from ..core import checks, timer
 from ..core.contract import names
+from ..core.loop import features_of
 from ..core.matmul import gflops
+from ..core.seed import seed_all
 
 __all__ = names('device')
 
@@ -57,7 +57,10 @@ def _spec(device):
 
 def parse_device(name):
     """Turn a string such as 'cpu', 'gpu:0', 'cuda:0' or '/GPU:0' into a
-    usable TensorFlow device string, e.g. '/GPU:0'."""
+    usable TensorFlow device string, e.g. '/GPU:0'; None is the default
+    device."""
+    if name is None:
+        return default_device()
     spec = _spec(name)
     device = f'/{spec.device_type}:{spec.device_index or 0}'
     if device not in devices():
@@ -78,7 +81,7 @@ def _is_gpu(device):
 
 def device_name(device=None):
     """A readable name, e.g. 'NVIDIA H100 (/GPU:0)' or 'CPU (2 threads)'."""
-    device = default_device() if device is None else parse_device(device)
+    device = parse_device(device)
     spec = _spec(device)
     if spec.device_type == 'GPU':
         index = spec.device_index or 0
@@ -97,9 +100,7 @@ def device_name(device=None):
 
 def set_seed(seed=0):
     """Seed Python, NumPy and TensorFlow so that runs repeat."""
-    random.seed(seed)
-    np.random.seed(seed)
-    tf.random.set_seed(seed)
+    seed_all(seed, tf.random.set_seed)
 
 
 # tf.test.experimental.sync_devices: TensorFlow 2.14 and later.
@@ -117,21 +118,11 @@ def synchronize(device=None):
         _sync_devices()
 
 
-class Timer(timer.Timer):
-    """Record multiple running times, waiting for `device` (default: the
-    default device) at every start and stop."""
-
-    default_device = staticmethod(default_device)
-    parse_device = staticmethod(parse_device)
-    synchronize = staticmethod(synchronize)
-
-
-time_each, time_it = timer.timing(Timer)
+Timer, time_each, time_it = timer.timing(__name__, parse_device, synchronize)
 
 
 def large_matmul_gflops(device=None, size=None, repeats=10):
-    """Median GFLOP/s of one large square float32 product on `device`: the
-    machine's practical peak, to compare the other ways against."""
+    """Median GFLOP/s of a large float32 matrix product: the practical peak."""
     device = default_device() if device is None else device
     size = size or (8192 if _is_gpu(device) else 2048)
     with tf.device(device):
@@ -144,3 +135,8 @@ def large_matmul_gflops(device=None, size=None, repeats=10):
 
     t = time_it(product, repeats, warmup=2, device=device)
     return gflops(size, size, size, t.median())
+
+
+def device_of(data_iter):
+    """The device that holds a loader's data."""
+    return features_of(data_iter).device

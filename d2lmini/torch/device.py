@@ -1,14 +1,13 @@
 """PyTorch's devices and timing: $D2LMINI_DEVICE, else an accelerator, else
 the CPU; a Timer that waits for the device it times."""
 
-import random
-
-import numpy as np
 import torch
 
 from ..core import checks, timer
 from ..core.contract import names
+from ..core.loop import features_of
 from ..core.matmul import gflops
+from ..core.seed import seed_all
 
 __all__ = names('device')
 
@@ -55,7 +54,9 @@ def _this_machine():
 
 def parse_device(name):
     """Turn a string such as 'cpu', 'cuda:0' or 'mps' into a usable
-    torch.device."""
+    torch.device; None is the default device."""
+    if name is None:
+        return default_device()
     try:
         device = torch.device(name)
     except (RuntimeError, TypeError) as e:
@@ -82,7 +83,7 @@ def default_device():
 
 def device_name(device=None):
     """A readable name, e.g. 'NVIDIA H100 (cuda:0)' or 'CPU (2 threads)'."""
-    device = default_device() if device is None else parse_device(str(device))
+    device = parse_device(device)
     if device.type == 'cuda':
         return f'{torch.cuda.get_device_name(device)} ({device})'
     if device.type == 'mps':
@@ -102,9 +103,7 @@ normal = torch.normal  # d2l's alias
 
 def set_seed(seed=0):
     """Seed Python, NumPy and PyTorch (all devices) so that runs repeat."""
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
+    seed_all(seed, torch.manual_seed)
 
 
 def synchronize(device=None):
@@ -122,24 +121,19 @@ def synchronize(device=None):
         torch.mps.synchronize()
 
 
-class Timer(timer.Timer):
-    """Record multiple running times, waiting for `device` (default: the
-    default device) at every start and stop."""
-
-    default_device = staticmethod(default_device)
-    parse_device = staticmethod(parse_device)
-    synchronize = staticmethod(synchronize)
-
-
-time_each, time_it = timer.timing(Timer)
+Timer, time_each, time_it = timer.timing(__name__, parse_device, synchronize)
 
 
 def large_matmul_gflops(device=None, size=None, repeats=10):
-    """Median GFLOP/s of one large square float32 product on `device`: the
-    machine's practical peak, to compare the other ways against."""
+    """Median GFLOP/s of a large float32 matrix product: the practical peak."""
     device = default_device() if device is None else torch.device(device)
     size = size or (8192 if device.type == 'cuda' else 2048)
     B = torch.randn(size, size, device=device)
     C = torch.randn(size, size, device=device)
     t = time_it(lambda: torch.mm(B, C), repeats, warmup=2, device=device)
     return gflops(size, size, size, t.median())
+
+
+def device_of(data_iter):
+    """The device that holds a loader's data."""
+    return features_of(data_iter).device

@@ -6,16 +6,11 @@ from torch import nn
 
 from ..core import checks
 from ..core.contract import names
-from ..core.loop import features_of, full_data, train_loop
-from .data import device_of
-from .device import Timer
+from ..core.loop import features_of, mean_loss, train_loop
+from ..core.model import linreg
+from .device import Timer, device_of
 
 __all__ = names('train')
-
-
-def linreg(X, w, b):
-    """The linear regression model."""
-    return torch.matmul(X, w) + b  # (batch, 1), or (batch,) for a 1-D w
 
 
 def squared_loss(y_hat, y):
@@ -23,27 +18,16 @@ def squared_loss(y_hat, y):
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
-def sgd(params, states, hyperparams):
-    """Minibatch stochastic gradient descent; zeroes the gradients it used."""
-    with torch.no_grad():
-        for p in params:
-            p.sub_(p.grad, alpha=hyperparams['lr'])
-            p.grad.zero_()
-
-
 @torch.no_grad()
 def evaluate_loss(net, data_iter, loss):
     """Evaluate the loss of a model on the given dataset."""
-    full = full_data(data_iter)
-    batches = [full] if full is not None else data_iter  # one pass if we can
-    total, count = 0.0, 0
-    for X, y in batches:
+
+    def summed(X, y):
         out = net(X)
         l = loss(out, y.reshape(out.shape))
-        # Sum a per-example loss; weight a scalar (mean) loss by batch size.
-        total += l.sum().item() if l.numel() > 1 else l.item() * len(X)
-        count += len(X)
-    return total / count
+        return l.sum().item(), l.numel()
+
+    return mean_loss(summed, data_iter)
 
 
 def init_params(feature_dim, device=None):
@@ -56,8 +40,35 @@ def init_params(feature_dim, device=None):
     return w, b
 
 
+def sgd(params, states, hyperparams):
+    """Minibatch stochastic gradient descent; zeroes the gradients it used."""
+    with torch.no_grad():
+        for p in params:
+            p.sub_(p.grad, alpha=hyperparams['lr'])
+            p.grad.zero_()
+
+
+def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim,
+               num_epochs=2, **options):  # options: train_loop's
+    """Train linear regression with a from-scratch optimizer `trainer_fn`."""
+    device = device_of(data_iter)
+    w, b = init_params(feature_dim, device)
+    w.requires_grad_(True)
+    b.requires_grad_(True)
+    net, loss = lambda X: linreg(X, w, b), squared_loss
+
+    def step(X, y):
+        loss(net(X), y).mean().backward()
+        trainer_fn([w, b], states, hyperparams)
+
+    return train_loop(step, lambda: evaluate_loss(net, data_iter, loss),
+                      data_iter, num_epochs, hyperparams, Timer(device),
+                      **options)
+
+
 def linear_model(feature_dim, device=None):
-    """nn.Linear(feature_dim, 1), starting where train_ch11's model starts."""
+    """nn.Linear(feature_dim, 1) for train_concise_ch11: its weights start
+    where train_ch11's start."""
     w, b = init_params(feature_dim, device)
     # (batch, features) -> (batch, 1)
     net = nn.Linear(feature_dim, 1).to(device)
@@ -67,53 +78,13 @@ def linear_model(feature_dim, device=None):
     return net
 
 
-def train_ch11(
-    trainer_fn,
-    states,
-    hyperparams,
-    data_iter,
-    feature_dim,
-    num_epochs=2,
-    verbose=True,
-    labels=('epoch', 'loss'),
-):
-    """Train linear regression with a from-scratch optimizer `trainer_fn`."""
-    device = device_of(data_iter)
-    w, b = init_params(feature_dim, device)
-    w.requires_grad_(True)
-    b.requires_grad_(True)
-    net, loss = lambda X: linreg(X, w, b), squared_loss
-
-    def step(X, y):
-        l = loss(net(X), y).mean()
-        l.backward()
-        trainer_fn([w, b], states, hyperparams)
-
-    return train_loop(
-        step,
-        lambda: evaluate_loss(net, data_iter, loss),
-        data_iter,
-        num_epochs,
-        hyperparams,
-        Timer(device),
-        verbose,
-        labels=labels,
-    )
-
-
-def train_concise_ch11(
-    trainer_fn,
-    hyperparams,
-    data_iter,
-    num_epochs=4,
-    verbose=True,
-    on_epoch_end=None,
-    labels=('epoch', 'loss'),
-):
+def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4,
+                       on_epoch_end=None, **options):
     """Train linear regression with a torch.optim optimizer class `trainer_fn`.
 
     `on_epoch_end(optimizer)`, if given, is called after every epoch: to
-    decay the learning rate, for example."""
+    decay the learning rate, for example. The other `options` (verbose,
+    labels) go to train_loop."""
     checks.learning_rate(hyperparams)  # before torch.optim reads it
     X = features_of(data_iter)  # (examples, features)
     net = nn.Sequential(linear_model(X.shape[1], X.device))
@@ -131,17 +102,8 @@ def train_concise_ch11(
         l.backward()
         optimizer.step()
 
-    epoch_end = (
-        None if on_epoch_end is None else lambda: on_epoch_end(optimizer)
-    )
-    return train_loop(
-        step,
-        lambda: evaluate_loss(net, data_iter, loss),
-        data_iter,
-        num_epochs,
-        hyperparams,
-        Timer(X.device),
-        verbose,
-        on_epoch_end=epoch_end,
-        labels=labels,
-    )
+    epoch_end = (None if on_epoch_end is None
+                 else lambda: on_epoch_end(optimizer))
+    return train_loop(step, lambda: evaluate_loss(net, data_iter, loss),
+                      data_iter, num_epochs, hyperparams, Timer(X.device),
+                      on_epoch_end=epoch_end, **options)

@@ -18,16 +18,18 @@ from tests.helpers import ROOT, code_cells, definitions
 
 ADAPTERS = [f.adapter for f in FRAMEWORKS.values()]
 SAVE = re.compile(r'^#@save (d2lmini/[\w/]+\.py)\s*$')
-MAIN = {
-    ('d2lmini/core/loop.py', 'train_loop'),
-    ('d2lmini/core/data.py', 'airfoil'),
-} | {
-    (f'd2lmini/{adapter}/data.py', 'get_data_ch11') for adapter in ADAPTERS
-} | {
-    (f'd2lmini/{adapter}/train.py', name)
-    for adapter in ADAPTERS
-    for name in ('sgd', 'train_ch11', 'train_concise_ch11')
-}
+MAIN = (
+    {
+        ('d2lmini/core/loop.py', 'train_loop'),
+        ('d2lmini/core/data.py', 'airfoil'),
+    }
+    | {(f'd2lmini/{adapter}/data.py', 'get_data_ch11') for adapter in ADAPTERS}
+    | {
+        (f'd2lmini/{adapter}/train.py', name)
+        for adapter in ADAPTERS
+        for name in ('sgd', 'train_ch11', 'train_concise_ch11')
+    }
+)
 LESSONS = {
     'chapters/minibatch_sgd': MAIN,
     'chapters/zh/minibatch_sgd': MAIN,
@@ -125,6 +127,41 @@ def test_lesson_code_is_the_packages_code(page):
             f'{page}: the cell defining {name} differs from {path}; make them '
             f'the same code'
         )
+
+
+# The modules that keep the chapter's layout (pyproject.toml's globs, which
+# ruff format skips): a reader who opens one sees the cells as printed.
+AS_PRINTED = re.compile(r'd2lmini/(\w+/data|\w+/train|core/loop)\.py')
+
+
+def segments(source, prefix=''):
+    """{name: source text} of a module's top-level functions, with
+    `prefix` (e.g. 'd2l.') dropped from the names."""
+    tree = ast.parse(source)
+    return {
+        name: re.sub(rf'\b{re.escape(prefix)}', '', segment)
+        if prefix
+        else segment
+        for name, node in top_level(tree).items()
+        if (segment := ast.get_source_segment(source, node)) is not None
+    }
+
+
+def test_the_package_keeps_the_lessons_as_printed():
+    """Text, not just syntax: the English chapter's #@save functions, with
+    `d2l.` dropped, are their package namesakes line for line."""
+    checked = 0
+    for source, _ in code_cells('chapters/minibatch_sgd', framework=None):
+        match = SAVE.match(source.splitlines()[0]) if source else None
+        if not (match and AS_PRINTED.fullmatch(match[1])):
+            continue
+        package = segments((ROOT / match[1]).read_text())
+        for name, text in segments(source, 'd2l.').items():
+            assert text == package[name], (
+                f'{match[1]}: {name} is not laid out as the chapter prints it'
+            )
+            checked += 1
+    assert checked == len(MAIN)
 
 
 def test_a_changed_line_or_docstring_is_caught():

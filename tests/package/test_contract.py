@@ -56,11 +56,11 @@ def test_the_contract_check_finds_a_break():
     broken.__dict__.update(vars(mod))
     broken.sgd = lambda params, hyperparams: None
     broken.sgd.__module__ = broken.__name__
-    del broken.linreg
+    del broken.squared_loss
     broken.helper = lambda: None
     broken.helper.__module__ = broken.__name__
     assert contract.violations(broken, 'train', 'pytorch') == [
-        'linreg is missing',
+        'squared_loss is missing',
         'sgd(params, hyperparams), not sgd(params, states, hyperparams)',
         'helper is public but not in the contract',
     ]

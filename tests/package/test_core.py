@@ -128,3 +128,36 @@ def test_from_d2lmini_import_torch_is_the_module_not_the_library():
         'assert d2l.__name__ == "d2lmini.torch", d2l.__name__'
     )
     assert imported_after(code) == "['torch']"
+
+
+def test_need_imports_or_names_what_needs_it_and_the_fix():
+    from d2lmini.core.checks import need
+
+    assert need('ast', 'the tests', 'nothing') is ast
+    with pytest.raises(
+        ImportError,
+        match=r"^the explorer draws with Altair \(No module named "
+        r"'no_such_module_here'\): pip install x$",
+    ):
+        need(
+            'no_such_module_here',
+            'the explorer draws with Altair',
+            'pip install x',
+        )
+
+
+def test_without_pytorch_the_import_error_says_why_and_the_fix():
+    code = "import sys\nsys.modules['torch'] = None\nimport d2lmini.torch\n"
+    result = subprocess.run(
+        [sys.executable, '-c', code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    assert message.startswith('ImportError: d2lmini.torch needs PyTorch (')
+    assert message.endswith(
+        'pip install "d2lmini[torch]", or see https://pytorch.org for the '
+        'build for your machine'
+    )

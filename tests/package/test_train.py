@@ -18,7 +18,13 @@ def train_sgd(lr=1, batch_size=1500, num_epochs=2, verbose=True):
     """The book's train_sgd."""
     data_iter, feature_dim = d2l.get_data_ch11(batch_size)
     return d2l.train_ch11(
-        d2l.sgd, None, {'lr': lr}, data_iter, feature_dim, num_epochs, verbose
+        d2l.sgd,
+        None,
+        {'lr': lr},
+        data_iter,
+        feature_dim,
+        num_epochs,
+        verbose=verbose,
     )
 
 
