@@ -129,17 +129,18 @@ def split(nb, framework):
     return nb
 
 
+ABOUT = {  # what a framework's notebook says of itself, in each language
+    "en": "This is the chapter's {display} notebook; {{doc}}`{stem}` shows "
+    "all three frameworks side by side.",
+    "zh": "这是本章的 {display} 笔记本；"
+    "三种框架并列的一章见 {{doc}}`{stem}`。",
+}
+
+
 def about(nb, framework, stem):
-    display = REGISTRY[framework].display
-    if language.is_chinese(str(nb.metadata.get("lang", "en"))):
-        return (
-            f"这是本章的 {display} 笔记本；三种框架并列的一章见 "
-            f"{{doc}}`{stem}`。"
-        )
-    return (
-        f"This is the chapter's {display} notebook; {{doc}}`{stem}` shows "
-        "all three frameworks side by side."
-    )
+    chinese = language.is_chinese(str(nb.metadata.get("lang", "en")))
+    text = ABOUT["zh" if chinese else "en"]
+    return text.format(display=REGISTRY[framework].display, stem=stem)
 
 
 def notebook(nb, framework, stem, why=None):

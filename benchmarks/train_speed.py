@@ -127,32 +127,36 @@ def measure(fw, lr, batch_size, num_epochs, repeats):
 
 def table(rows, pipeline_name):
     """The rows as a Markdown table."""
-    head = [
-        'lr',
-        'batch',
-        'epochs',
-        'train_ch11 s/ep',
-        f'{pipeline_name} s/ep',
-        'speed-up (target)',
-        'floor s/ep',
-        'overhead (target)',
-        'loss: ours',
-        f'loss: {pipeline_name}',
-        'loader alone: ours',
-        f'loader alone: {pipeline_name}',
-        'met',
+    columns = [  # (heading, the cell of row r)
+        ('lr', lambda r: f'{r.lr:g}'),
+        ('batch', lambda r: f'{r.batch}'),
+        ('epochs', lambda r: f'{r.epochs}'),
+        ('train_ch11 s/ep', lambda r: f'{r.ours:.5f}'),
+        (f'{pipeline_name} s/ep', lambda r: f'{r.pipeline:.5f}'),
+        (
+            'speed-up (target)',
+            lambda r: f'{r.speedup:.2f}x (>= {r.speedup_target:g}x)',
+        ),
+        ('floor s/ep', lambda r: f'{r.floor:.5f}'),
+        (
+            'overhead (target)',
+            lambda r: f'{r.overhead:.2f} (<= {OVERHEAD_TARGETS[r.batch]:g})',
+        ),
+        ('loss: ours', lambda r: f'{r.loss_ours:.4f}'),
+        (f'loss: {pipeline_name}', lambda r: f'{r.loss_pipeline:.4f}'),
+        ('loader alone: ours', lambda r: f'{r.loader_ours:.5f}'),
+        (
+            f'loader alone: {pipeline_name}',
+            lambda r: f'{r.loader_pipeline:.5f}',
+        ),
+        ('met', lambda r: 'yes' if r.met else 'NO'),
     ]
-    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    lines = [
+        '| ' + ' | '.join(head for head, _ in columns) + ' |',
+        '|' + '---|' * len(columns),
+    ]
     for r in rows:
-        lines.append(
-            f'| {r.lr:g} | {r.batch} | {r.epochs} | {r.ours:.5f} | '
-            f'{r.pipeline:.5f} | '
-            f'{r.speedup:.2f}x (>= {r.speedup_target:g}x) | '
-            f'{r.floor:.5f} | {r.overhead:.2f} (<= '
-            f'{OVERHEAD_TARGETS[r.batch]:g}) | {r.loss_ours:.4f} | '
-            f'{r.loss_pipeline:.4f} | {r.loader_ours:.5f} | '
-            f'{r.loader_pipeline:.5f} | {"yes" if r.met else "NO"} |'
-        )
+        lines.append('| ' + ' | '.join(cell(r) for _, cell in columns) + ' |')
     return '\n'.join(lines)
 
 

@@ -9,11 +9,7 @@ in the main test run: tests/package/test_mxnet.py runs them there with
 
 (--noconftest: tests/conftest.py imports the main environment's packages)."""
 
-import math
 import re
-import subprocess
-import sys
-import types
 
 import numpy as onp  # the real NumPy; np is MXNet's, as in d2l
 import pytest
@@ -23,10 +19,10 @@ import pytest
 from d2lmini import mxnet as d2l
 
 # isort: split
-from mxnet import gluon, np, npx
+from mxnet import np, npx
 
 from d2lmini.core.registry import FRAMEWORKS
-from tests.package.test_framework_cases import KITS
+from tests.package.test_framework_cases import KITS, run_python
 from tests.package.test_framework_cases import toy_loader as kit_loader
 
 npx.set_np()
@@ -36,13 +32,6 @@ KIT = KITS['mxnet']('mxnet')
 def toy_loader(**kwargs):
     """test_framework_cases.toy_loader, with MXNet's arrays."""
     return kit_loader(KIT, **kwargs)
-
-
-def run_python(code):
-    """Run `code` in a fresh interpreter of this environment."""
-    return subprocess.run(
-        [sys.executable, '-c', code], capture_output=True, text=True
-    )
 
 
 # Importing.
@@ -60,25 +49,15 @@ def test_without_mxnet_the_import_error_says_why_and_the_fix():
 
 
 # Minibatches.
-@pytest.mark.parametrize(
-    'n, batch_size', [(1, 1), (10, 1), (100, 10), (103, 10), (1500, 1500)]
-)
-def test_len_counts_batches_and_the_last_is_partial(n, batch_size):
-    loader = toy_loader(n=n, batch_size=batch_size)
-    sizes = [len(X) for X, _ in loader]
-    assert len(loader) == len(sizes) == math.ceil(n / batch_size)
-    assert loader.batch_size == batch_size
-    assert sizes[:-1] == [batch_size] * (len(sizes) - 1)
-    assert sizes[-1] == n - batch_size * (len(sizes) - 1)
 
 
 @pytest.mark.parametrize('is_train', [True, False])
 def test_changing_a_batch_in_place_leaves_the_data_alone(is_train):
     loader = toy_loader(n=20, batch_size=5, is_train=is_train)
-    before = loader.arrays[0].asnumpy()
+    before = loader.tensors[0].asnumpy()
     for X, _ in loader:
         X[:] = 0
-    onp.testing.assert_array_equal(loader.arrays[0].asnumpy(), before)
+    onp.testing.assert_array_equal(loader.tensors[0].asnumpy(), before)
 
 
 def test_numpy_and_legacy_ndarray_inputs_become_mxnet_numpy_arrays():
@@ -91,32 +70,7 @@ def test_numpy_and_legacy_ndarray_inputs_become_mxnet_numpy_arrays():
     onp.testing.assert_array_equal(Xb.asnumpy(), X[:4])
 
 
-def test_unequal_lengths_and_empty_arrays_raise():
-    with pytest.raises(ValueError, match=r'equal lengths.*\[10, 9\]'):
-        d2l.load_array((np.zeros((10, 2)), np.zeros(9)), 2)
-    with pytest.raises(ValueError, match='empty'):
-        d2l.load_array((np.zeros((0, 2)), np.zeros(0)), 2)
-
-
 # Training.
-
-
-def test_original_gluon_data_loader_still_works():
-    # d2l's own MXNet load_array: a Gluon DataLoader over an ArrayDataset
-    ours, feature_dim = d2l.get_data_ch11(10)
-    loader = gluon.data.DataLoader(
-        gluon.data.ArrayDataset(*ours.arrays), 10, shuffle=True
-    )
-    d2l.set_seed(0)
-    _, losses = d2l.train_ch11(
-        d2l.sgd, None, {'lr': 0.05}, loader, feature_dim, verbose=False
-    )
-    assert 0.235 <= losses[-1] <= 0.26
-
-
-def test_concise_with_lr_says_gluon_calls_it_learning_rate():
-    with pytest.raises(ValueError, match="'learning_rate', not 'lr'"):
-        d2l.train_concise_ch11('sgd', {'lr': 0.1}, toy_loader())
 
 
 # Timing and devices.
@@ -154,19 +108,8 @@ def test_gpu_names(monkeypatch, name, index):
     assert d2l.parse_device(name) == npx.gpu(index)
 
 
-def test_d2lmini_device_overrides_and_bad_names_say_what_there_is(
-    monkeypatch,
-):
+def test_bad_names_say_what_there_is(monkeypatch):
     monkeypatch.setattr(npx, 'num_gpus', lambda: 0)
-    monkeypatch.setenv('D2LMINI_DEVICE', 'cpu')
-    assert d2l.default_device() == npx.cpu()
-    monkeypatch.setenv('D2LMINI_DEVICE', 'gpu:0')
-    with pytest.raises(
-        ValueError,
-        match=r"D2LMINI_DEVICE='gpu:0'.*not available: "
-        r"this machine has 'cpu\(0\)'",
-    ):
-        d2l.default_device()
     for name in ('mps', 'gpu(1', 'gpu:1)', 'gpu:x', ''):
         with pytest.raises(
             ValueError, match=re.escape(f'unknown device {name!r}')
@@ -176,10 +119,3 @@ def test_d2lmini_device_overrides_and_bad_names_say_what_there_is(
 
 
 # Gluing into the book.
-def test_glue_of_an_mxnet_scalar_is_a_python_float(monkeypatch):
-    glued = {}
-    fake = types.ModuleType('myst_nb')
-    fake.glue = lambda name, value, display: glued.update({name: value})
-    monkeypatch.setitem(sys.modules, 'myst_nb', fake)
-    d2l.glue('loss', np.array([0.25, 0.75]).mean())
-    assert type(glued['loss']) is float and glued['loss'] == 0.5

@@ -1,9 +1,9 @@
-"""Choosing the device: CUDA, MPS or the CPU, $D2LMINI_DEVICE, errors that say
-what this machine has, and seeding."""
+"""PyTorch's devices: CUDA, MPS or the CPU, and errors that say what this
+machine has. $D2LMINI_DEVICE and seeding, the same in every framework, are
+tested in test_framework_cases.py."""
 
-import random
+import re
 
-import numpy as np
 import pytest
 import torch
 
@@ -54,27 +54,24 @@ def test_parse_device_accepts_mps_on_apple_silicon(monkeypatch):
     assert d2l.parse_device('mps') == torch.device('mps')
     monkeypatch.setenv('D2LMINI_DEVICE', 'mps')
     assert d2l.default_device() == torch.device('mps')
-    with pytest.raises(
-        ValueError,
-        match=r"'cuda:0' is not available: this machine "
-        r"has 'cpu', 'mps:0'",
-    ):
-        d2l.parse_device('cuda:0')
 
 
-def test_a_missing_device_is_named_with_what_the_machine_has(monkeypatch):
-    fake_accelerator(monkeypatch, 'cuda', 2)
-    with pytest.raises(
-        ValueError,
-        match=r"'cuda:2' is not available: this machine "
-        r"has 'cpu', 'cuda:0', 'cuda:1'",
-    ):
-        d2l.parse_device('cuda:2')
-    with pytest.raises(ValueError, match=r"'mps'.*'cuda:1'"):
-        d2l.parse_device('mps')
-    fake_accelerator(monkeypatch, None, 0)
-    with pytest.raises(ValueError, match=r"'cuda'.*this machine has 'cpu'$"):
-        d2l.parse_device('cuda')
+@pytest.mark.parametrize(
+    'kind, count, name, there',
+    [
+        ('mps', 1, 'cuda:0', "'cpu', 'mps:0'"),
+        ('cuda', 2, 'cuda:2', "'cpu', 'cuda:0', 'cuda:1'"),
+        ('cuda', 2, 'mps', "'cpu', 'cuda:0', 'cuda:1'"),
+        (None, 0, 'cuda', "'cpu'"),
+    ],
+)
+def test_a_missing_device_is_named_with_what_the_machine_has(
+    monkeypatch, kind, count, name, there
+):
+    fake_accelerator(monkeypatch, kind, count)
+    message = f'{name!r} is not available: this machine has {there}'
+    with pytest.raises(ValueError, match=re.escape(message) + '$'):
+        d2l.parse_device(name)
 
 
 @pytest.mark.parametrize('name', ['gpu', 'cuda:x', 'banana', '', ' cpu'])
@@ -90,19 +87,6 @@ def test_parse_device_accepts_the_cpu(name):
     assert d2l.parse_device(name) == torch.device(name)
 
 
-def test_the_environment_variable_wins_and_is_checked(monkeypatch):
-    fake_accelerator(monkeypatch, 'cuda', 1)
-    monkeypatch.setenv('D2LMINI_DEVICE', 'cpu')
-    assert d2l.default_device() == torch.device('cpu')
-    monkeypatch.setenv('D2LMINI_DEVICE', 'cuda:3')
-    with pytest.raises(
-        ValueError,
-        match=r"D2LMINI_DEVICE='cuda:3'.*has 'cpu', "
-        r"'cuda:0'.*unset it",
-    ):
-        d2l.default_device()
-
-
 def test_zeros_are_made_where_the_data_are(monkeypatch):
     # d2l's optimizer sections build their states with d2l.zeros; on a GPU
     # machine they must live on the device of get_data_ch11's data.
@@ -116,20 +100,3 @@ def test_zeros_are_made_where_the_data_are(monkeypatch):
 def test_get_data_ch11_rejects_a_bad_device():
     with pytest.raises(ValueError, match="'tpu'"):
         d2l.get_data_ch11(10, device='tpu')
-
-
-def test_set_seed_repeats_every_generator():
-    def draw():
-        return random.random(), np.random.rand(), torch.rand(1).item()
-
-    d2l.set_seed(42)
-    first = draw()
-    d2l.set_seed(42)
-    assert draw() == first
-    d2l.set_seed(43)
-    assert draw() != first
-
-
-def test_device_name_of_a_missing_gpu_names_the_devices_there_are():
-    with pytest.raises(ValueError, match='is not available: this machine has'):
-        d2l.device_name('cuda:3')

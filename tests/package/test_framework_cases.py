@@ -9,9 +9,11 @@ import importlib
 import importlib.util
 import math
 import os
+import random
 import re
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -42,6 +44,8 @@ class Kit:
         self.d2l = importlib.import_module(
             f'd2lmini.{FRAMEWORKS[name].adapter}'
         )
+        # The framework itself: torch, tensorflow or mxnet.
+        self.fw = importlib.import_module(FRAMEWORKS[name].module)
 
     def device(self, t):
         return t.device
@@ -53,17 +57,11 @@ class Kit:
 class TorchKit(Kit):
     lr_key = 'lr'
 
-    def __init__(self, name):
-        super().__init__(name)
-        import torch
-
-        self.torch = torch
-
     def array(self, a):
-        return self.torch.tensor(np.asarray(a, dtype=np.float32))
+        return self.fw.tensor(np.asarray(a, dtype=np.float32))
 
     def optimizer(self):
-        return self.torch.optim.SGD
+        return self.fw.optim.SGD
 
     def learning_rate(self, optimizer):
         return optimizer.param_groups[0]['lr']
@@ -73,8 +71,16 @@ class TorchKit(Kit):
             group['lr'] = value
 
     def halved_mse(self):
-        mse = self.torch.nn.MSELoss()
+        mse = self.fw.nn.MSELoss()
         return lambda out, y: mse(out, y) / 2
+
+    def draw(self):
+        return self.fw.rand(1).item()
+
+    def d2l_loader(self, tensors, batch_size):
+        """d2l's own PyTorch load_array: a DataLoader over a TensorDataset."""
+        data = self.fw.utils.data
+        return data.DataLoader(data.TensorDataset(*tensors), batch_size, True)
 
     def sgd_step(self, X, y, w0, b0, lr):
         w, b = (self.array(a).requires_grad_(True) for a in (w0, b0))
@@ -87,17 +93,11 @@ class TorchKit(Kit):
 
 
 class TensorFlowKit(Kit):
-    def __init__(self, name):
-        super().__init__(name)
-        import tensorflow as tf
-
-        self.tf = tf
-
     def array(self, a):
-        return self.tf.constant(np.asarray(a, dtype=np.float32))
+        return self.fw.constant(np.asarray(a, dtype=np.float32))
 
     def optimizer(self):
-        return self.tf.keras.optimizers.SGD
+        return self.fw.keras.optimizers.SGD
 
     def learning_rate(self, optimizer):
         return float(optimizer.learning_rate)
@@ -106,30 +106,32 @@ class TensorFlowKit(Kit):
         optimizer.learning_rate = value
 
     def mean(self, l):
-        return self.tf.reduce_mean(l)
+        return self.fw.reduce_mean(l)
 
     def halved_mse(self):
-        mse = self.tf.keras.losses.MeanSquaredError()
+        mse = self.fw.keras.losses.MeanSquaredError()
         return lambda out, y: mse(y, out) / 2
 
+    def draw(self):
+        return float(self.fw.random.normal(()))
+
+    def d2l_loader(self, tensors, batch_size):
+        """d2l's own TensorFlow load_array: shuffle with a buffer, batch."""
+        slices = self.fw.data.Dataset.from_tensor_slices(tuple(tensors))
+        return slices.shuffle(1000).batch(batch_size)
+
     def sgd_step(self, X, y, w0, b0, lr):
-        w, b = self.tf.Variable(w0), self.tf.Variable(b0)
-        with self.tf.GradientTape() as g:
+        w, b = self.fw.Variable(w0), self.fw.Variable(b0)
+        with self.fw.GradientTape() as g:
             l = self.d2l.squared_loss(self.d2l.linreg(X, w, b), y)
-            l = self.tf.reduce_mean(l)
+            l = self.fw.reduce_mean(l)
         self.d2l.sgd([w, b], g.gradient(l, [w, b]), None, {'lr': lr})
         return numpy(w), numpy(b)
 
 
 class MXNetKit(Kit):
-    def __init__(self, name):
-        super().__init__(name)
-        import mxnet
-
-        self.mx = mxnet
-
     def array(self, a):
-        return self.mx.np.array(np.asarray(a, dtype=np.float32))
+        return self.fw.np.array(np.asarray(a, dtype=np.float32))
 
     def device(self, t):
         return t.ctx
@@ -144,13 +146,21 @@ class MXNetKit(Kit):
         trainer.set_learning_rate(value)
 
     def halved_mse(self):
-        return self.mx.gluon.loss.L2Loss()  # per example, squared / 2
+        return self.fw.gluon.loss.L2Loss()  # per example, squared / 2
+
+    def draw(self):
+        return float(self.fw.np.random.normal())
+
+    def d2l_loader(self, tensors, batch_size):
+        """d2l's own MXNet load_array: a Gluon DataLoader."""
+        data = self.fw.gluon.data
+        return data.DataLoader(data.ArrayDataset(*tensors), batch_size, True)
 
     def sgd_step(self, X, y, w0, b0, lr):
         w, b = self.array(w0), self.array(b0)
         w.attach_grad()
         b.attach_grad()
-        with self.mx.autograd.record():
+        with self.fw.autograd.record():
             l = self.d2l.squared_loss(
                 self.d2l.linreg(self.array(X), w, b), self.array(y)
             )
@@ -193,7 +203,13 @@ def train_sgd(d2l, lr, batch_size, num_epochs=2, verbose=False):
     """The book's train_sgd."""
     data_iter, feature_dim = d2l.get_data_ch11(batch_size)
     return d2l.train_ch11(
-        d2l.sgd, None, {'lr': lr}, data_iter, feature_dim, num_epochs, verbose
+        d2l.sgd,
+        None,
+        {'lr': lr},
+        data_iter,
+        feature_dim,
+        num_epochs,
+        verbose=verbose,
     )
 
 
@@ -207,6 +223,18 @@ def train_concise(kit, lr=0.05, num_epochs=2, verbose=False, **kwargs):
         num_epochs,
         verbose=verbose,
         **kwargs,
+    )
+
+
+def run_python(code, env=None):
+    """Run `code` in a fresh interpreter of this environment, with `env`
+    added to this one's variables."""
+    return subprocess.run(
+        [sys.executable, '-c', code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
     )
 
 
@@ -226,13 +254,7 @@ def test_importing_it_imports_no_other_framework(kit):
         + 'd2l.get_data_ch11(10)\n'
         + f"print(sorted(m for m in sys.modules if m.split('.')[0] in {others}))"
     )
-    result = subprocess.run(
-        [sys.executable, '-c', code],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **dict(f.kernel_env)},  # as the book's kernel
-        timeout=300,
-    )
+    result = run_python(code, dict(f.kernel_env))  # as the book's kernel
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(others)  # ours: None
     assert result.stderr == ''  # the framework prints nothing at import
@@ -339,6 +361,25 @@ def test_device_of_a_loader_is_where_its_batches_live(kit, d2l):
     assert d2l.device_of(loader) == kit.device(X)
 
 
+@pytest.mark.parametrize(
+    'n, batch_size', [(1, 1), (10, 1), (100, 10), (103, 10), (1500, 1500)]
+)
+def test_len_counts_batches_and_the_last_is_partial(kit, n, batch_size):
+    loader = toy_loader(kit, n=n, batch_size=batch_size)
+    sizes = [len(X) for X, _ in loader]
+    assert len(loader) == len(sizes) == math.ceil(n / batch_size)
+    assert loader.batch_size == batch_size
+    assert sizes[:-1] == [batch_size] * (len(sizes) - 1)
+    assert sizes[-1] == n - batch_size * (len(sizes) - 1)
+
+
+def test_unequal_lengths_and_empty_arrays_raise(d2l):
+    with pytest.raises(ValueError, match=r'equal lengths.*\[10, 9\]'):
+        d2l.load_array((np.zeros((10, 2)), np.zeros(9)), 2)
+    with pytest.raises(ValueError, match='empty'):
+        d2l.load_array((np.zeros((0, 2)), np.zeros(0)), 2)
+
+
 def test_a_generator_is_not_a_data_iter(kit, d2l):
     batches = (b for b in toy_loader(kit))
     with pytest.raises(TypeError, match='re-iterable'):
@@ -409,6 +450,29 @@ def test_same_seed_same_losses(d2l):
     assert runs[0] == runs[1]
     d2l.set_seed(8)
     assert train_sgd(d2l, 0.05, 10, 1)[1] != runs[0]
+
+
+def test_d2ls_own_loader_still_trains(kit, d2l):
+    ours, feature_dim = d2l.get_data_ch11(10)
+    loader = kit.d2l_loader(ours.tensors, 10)
+    d2l.set_seed(0)
+    _, losses = d2l.train_ch11(
+        d2l.sgd, None, {'lr': 0.05}, loader, feature_dim, verbose=False
+    )
+    assert 0.235 <= losses[-1] <= 0.26
+
+
+@pytest.mark.parametrize('name', [n for n in HERE if n != 'pytorch'])
+def test_concise_with_lr_names_learning_rate(name):
+    # Keras and Gluon would not read PyTorch's 'lr'.
+    kit = KITS[name](name)
+    with pytest.raises(
+        ValueError,
+        match=r"'learning_rate', not 'lr'.*\{'learning_rate': 0.1\}",
+    ):
+        kit.d2l.train_concise_ch11(
+            kit.optimizer(), {'lr': 0.1}, toy_loader(kit)
+        )
 
 
 def test_concise_lands_near_train_ch11(kit, d2l):
@@ -491,3 +555,42 @@ def test_large_matmul_gflops_is_a_rate(d2l):
 
 def test_device_name_on_the_cpu(d2l):
     assert re.fullmatch(r'CPU \(\d+ threads\)', d2l.device_name('cpu'))
+
+
+# Devices and seeds.
+def test_the_environment_variable_wins_and_is_checked(d2l, monkeypatch):
+    monkeypatch.setenv('D2LMINI_DEVICE', 'cpu')
+    assert d2l.default_device() == d2l.parse_device('cpu')
+    # PyTorch's spelling, which every adapter reads; no machine has 100 GPUs
+    monkeypatch.setenv('D2LMINI_DEVICE', 'cuda:99')
+    with pytest.raises(
+        ValueError,
+        match=r"D2LMINI_DEVICE='cuda:99'.*not available: this machine has",
+    ):
+        d2l.default_device()
+
+
+def test_device_name_of_a_missing_gpu_names_the_devices_there_are(d2l):
+    with pytest.raises(ValueError, match='is not available: this machine has'):
+        d2l.device_name('cuda:99')
+
+
+def test_set_seed_repeats_every_generator(kit, d2l):
+    def draw():
+        return random.random(), np.random.rand(), kit.draw()
+
+    d2l.set_seed(42)
+    first = draw()
+    d2l.set_seed(42)
+    assert draw() == first
+    d2l.set_seed(43)
+    assert draw() != first
+
+
+def test_glue_of_a_framework_scalar_is_a_python_float(kit, d2l, monkeypatch):
+    glued = {}
+    fake = types.ModuleType('myst_nb')
+    fake.glue = lambda name, value, display: glued.update({name: value})
+    monkeypatch.setitem(sys.modules, 'myst_nb', fake)
+    d2l.glue('loss', kit.mean(kit.array([0.25, 0.75])))
+    assert type(glued['loss']) is float and glued['loss'] == 0.5

@@ -143,6 +143,24 @@ def test_page_loads_clean_with_images_and_screenshots(
         assert (shots / f'{name}-{mode}.png').stat().st_size > 10_000
 
 
+def test_a_link_to_a_figure_in_hidden_tabs_shows_it(visit):
+    """{numref} links to the default framework's figure. With TensorFlow
+    chosen, following the link opens that tab set's PyTorch tab (sphinx-
+    design's doing) and scrolls to the figure, which is shown."""
+    v = visit(f'{MAIN}.html')
+    v.page.locator('label[data-sync-id="tensorflow"]').first.click()
+    hidden = 'document.getElementById("fig-sgd").offsetParent === null'
+    assert v.page.evaluate(hidden)
+    v.page.locator('a[href="#fig-sgd"]:has(.std-numref)').first.click()
+    v.page.wait_for_function(f'() => !({hidden})')
+    top, height = v.page.evaluate(
+        '[document.getElementById("fig-sgd").getBoundingClientRect().top,'
+        ' innerHeight]'
+    )
+    assert 0 <= top < height
+    assert v.errors == [], v.errors
+
+
 def test_the_site_has_a_favicon(visit):
     """Every page names an icon that loads, so no browser asks for /favicon.ico."""
     v = visit(f'{MAIN}.html')

@@ -138,7 +138,15 @@ def test_the_figure_follows_its_controls(browser, book_html, page):
         p.wait_for_selector('.d2lmini-vegalite[data-drawn="true"] svg')
         holder = p.locator('.d2lmini-vegalite')
 
-        def drawn():
+        def drawn(signal=None, value=None):
+            """The points drawn, once `signal` (if given) is `value` and the
+            view has redrawn."""
+            if signal is not None:
+                p.wait_for_function(
+                    f'h => h.vegaView.signal("{signal}") === {value!r}',
+                    arg=holder.element_handle(),
+                )
+                holder.evaluate('async h => { await h.vegaView.runAsync(); }')
             return holder.evaluate(DRAWN)
 
         before = drawn()
@@ -149,12 +157,7 @@ def test_the_figure_follows_its_controls(browser, book_html, page):
         batch = holder.locator('.vega-bind').nth(0)
         batch.locator('input[value="10"]').focus()
         p.keyboard.press('ArrowRight')  # the next batch size, 20
-        p.wait_for_function(
-            'h => h.vegaView.signal("batch") === 20',
-            arg=holder.element_handle(),
-        )
-        holder.evaluate('async h => { await h.vegaView.runAsync(); }')
-        after = drawn()
+        after = drawn('batch', 20)
         assert {(d['b'], d['r']) for d in after} == {(20, 0.1)}
         assert [(d['examples'], d['loss']) for d in after] == [
             (r['examples'], r['loss']) for r in chosen(rows, 20, 0.1)
@@ -163,12 +166,7 @@ def test_the_figure_follows_its_controls(browser, book_html, page):
         holder.locator('.vega-bind').nth(2).locator(
             'input[value="seconds"]'
         ).check()  # the x-axis
-        p.wait_for_function(
-            'h => h.vegaView.signal("xaxis") === "seconds"',
-            arg=holder.element_handle(),
-        )
-        holder.evaluate('async h => { await h.vegaView.runAsync(); }')
-        switched = drawn()
+        switched = drawn('xaxis', 'seconds')
         assert [d['x'] for d in switched] == [d['seconds'] for d in switched]
         assert [d['px'] for d in switched] != [d['px'] for d in after]
         context.close()
