@@ -8,13 +8,14 @@ class Batches:
     """Minibatches of in-memory arrays, indexed a whole batch at a time.
 
     `tensors` are the arrays, examples along the first axis. A framework's
-    loader says how to draw an epoch's `order`, `take` the examples in that
-    order, and `split` them into batches."""
+    loader says how to draw an epoch's `order`, `gather` the examples in that
+    order, and `split` them into batches. (The names are not tf.data's:
+    TensorFlow's loader is a Dataset too, with its own take and shuffle.)"""
 
     def __init__(self, tensors, batch_size, shuffle=True):
         self.tensors = tuple(tensors)
         self.batch_size = batch_size
-        self.shuffle = shuffle
+        self.shuffled = shuffle
 
     @property
     def num_examples(self):
@@ -27,7 +28,7 @@ class Batches:
         """This epoch's example indices, when shuffling: a permutation."""
         raise NotImplementedError
 
-    def take(self, t, idx):
+    def gather(self, t, idx):
         """The examples of `t` in the order `idx`, or a copy of `t` for None:
         new storage either way, so changing a batch never changes the data."""
         raise NotImplementedError
@@ -37,6 +38,6 @@ class Batches:
         raise NotImplementedError
 
     def __iter__(self):
-        idx = self.order() if self.shuffle else None
-        tensors = [self.take(t, idx) for t in self.tensors]
+        idx = self.order() if self.shuffled else None
+        tensors = [self.gather(t, idx) for t in self.tensors]
         yield from zip(*(self.split(t) for t in tensors))  # (batch, ...) each

@@ -27,7 +27,7 @@ class ArrayLoader(Batches):
         np.random.shuffle(idx)
         return idx
 
-    def take(self, t, idx):
+    def gather(self, t, idx):
         return t.copy() if idx is None else t.take(idx, axis=0)
 
     def split(self, t):

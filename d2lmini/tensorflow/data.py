@@ -42,7 +42,7 @@ class ArrayLoader(Batches, tf.data.Dataset):
         with tf.device(self.tensors[0].device):
             return tf.random.shuffle(tf.range(self.num_examples))
 
-    def take(self, t, idx):
+    def gather(self, t, idx):
         return t if idx is None else tf.gather(t, idx)  # tensors are immutable
 
     def split(self, t):

@@ -29,7 +29,7 @@ class ArrayLoader(Batches):
         device = gen.device if gen is not None else self.device
         return torch.randperm(self.num_examples, generator=gen, device=device)
 
-    def take(self, t, idx):
+    def gather(self, t, idx):
         return (
             t.clone() if idx is None else t.index_select(0, idx.to(t.device))
         )

@@ -142,6 +142,8 @@ def test_it_is_a_dataset_whose_graph_pipeline_has_the_same_batches():
     assert isinstance(loader, tf.data.Dataset)
     # Transformations and tf.function take tf.data's own pipeline.
     assert [len(Xb) for Xb, _ in loader.prefetch(2)] == [10] * 10 + [3]
+    assert [len(Xb) for Xb, _ in loader.take(2)] == [10, 10]
+    assert len(list(loader.shuffle(5).skip(9))) == 2
 
     @tf.function
     def label_sum(dataset):
