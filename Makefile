@@ -22,21 +22,16 @@ REMOTE ?= origin
 LINTED := d2lmini _ext tests benchmarks scripts
 # The chapters as plain-Markdown notebooks, written by `make book`.
 NOTEBOOKS := _build/jupyter
-# Each framework runs in a Jupyter kernel of the book's environment. Their
-# names, environments and limits come from d2lmini/core/registry.py.
+# Each framework runs in a Jupyter kernel of the book's environment, made by
+# scripts/kernels.py from d2lmini/core/registry.py: in the book's own
+# environment (TensorFlow's), or in one of its own where the framework needs an
+# older Python (MXNet's, made with MXNET_PYTHON, by default the newest Python it
+# runs on, at MXNET_VENV). PyTorch runs in python3.
 KERNELS := $(VENV)/share/jupyter/kernels
-# Where $(PYTHON) is missing a placeholder stands in (the venv step says why).
-FACT = $(shell $(PYTHON) -m d2lmini.core.registry $(1) $(2) 2>/dev/null \
-  || echo unknown-$(1)-$(2))
-TF_NAME := $(call FACT,tensorflow,kernel)
-TF_KERNEL := $(KERNELS)/$(TF_NAME)/kernel.json
-# MXNet runs only on an older Python, with an older numpy: it gets an
-# environment of its own, and its own kernel.
-MXNET_NAME := $(call FACT,mxnet,kernel)
-MXNET_MAX := $(call FACT,mxnet,max_python)
-MXNET_PYTHON ?= python$(MXNET_MAX)
-MXNET_VENV ?= $(call FACT,mxnet,environment)
-MXNET_KERNEL := $(KERNELS)/$(MXNET_NAME)/kernel.json
+KERNELS_IN = $(shell $(PYTHON) scripts/kernels.py list $(1) $(KERNELS) \
+  2>/dev/null)
+BOOK_KERNELS := $(call KERNELS_IN,book)
+OWN_KERNELS := $(call KERNELS_IN,own)
 
 .PHONY: book pdf pdf-tools test check lint jb-flags deps setup kernels lab \
   bench publish lock clean
@@ -51,39 +46,21 @@ $(STAMP): pyproject.toml requirements.txt requirements-dev.txt $(CONSTRAINTS)
 
 setup: $(STAMP)
 
-# TensorFlow runs in the book's environment. Its kernel sets the variables
-# that keep TensorFlow's C++ start-up lines off stderr, where they would fail
-# the strict build (a cell's stderr is a warning there).
-$(TF_KERNEL): $(STAMP)
-	$(BIN)/python -m ipykernel install --prefix "$(abspath $(VENV))" \
-	  --name $(TF_NAME) \
-	  --display-name "$(call FACT,tensorflow,kernel_display)" \
-	  $(call FACT,tensorflow,kernel_env) > /dev/null
+# A kernel in the book's environment sets the framework's variables: for
+# TensorFlow, those that keep its C++ start-up lines off stderr, where they
+# would fail the strict build (a cell's stderr is a warning there).
+$(BOOK_KERNELS): $(KERNELS)/%/kernel.json: $(STAMP)
+	$(BIN)/python scripts/kernels.py install $* $(VENV)
 
-# Where MXNet cannot be installed, one line says why and the book's MXNet
-# tabs say that this build did not run it.
-# The kernel is the target: a new .venv, without it, makes it again.
-$(MXNET_KERNEL): pyproject.toml constraints-mxnet.txt
-	@rm -rf "$(KERNELS)/$(MXNET_NAME)"
-	@if ! $(MXNET_PYTHON) -m d2lmini.core.registry mxnet fits 2>/dev/null; then \
-	  echo "MXNet: not installed: it needs $(call FACT,mxnet,python), and \
-	'$(MXNET_PYTHON)' is not (set MXNET_PYTHON=...); the MXNet tabs say so"; \
-	elif ! { $(MXNET_PYTHON) -m venv $(MXNET_VENV) && \
-	    $(MXNET_VENV)/bin/pip install -q -c constraints-mxnet.txt \
-	      -r constraints-mxnet.txt && \
-	    $(MXNET_VENV)/bin/pip install -q --no-deps -e . && \
-	    $(MXNET_VENV)/bin/python -m ipykernel install \
-	      --prefix "$(abspath $(VENV))" --name $(MXNET_NAME) \
-	      --display-name "$(call FACT,mxnet,kernel_display)" \
-	      > $(MXNET_VENV)/kernel.log 2>&1; }; then \
-	  rm -rf "$(KERNELS)/$(MXNET_NAME)"; \
-	  echo "MXNet: not installed: making $(MXNET_VENV) failed (see above, or \
-	$(MXNET_VENV)/kernel.log); the MXNet tabs say so"; \
-	fi
+# A kernel in its own environment: where it cannot be made, one line says why
+# and the framework's tabs say that this build did not run it. The kernel is
+# the target: a new .venv, without it, makes it again.
+$(OWN_KERNELS): $(KERNELS)/%/kernel.json: pyproject.toml constraints-*.txt
+	@$(PYTHON) scripts/kernels.py install $* $(VENV)
 
 # Every kernel of the book (python3's too) starts with CurveZMQ keys, so that
 # ipykernel does not warn, once per notebook, that it runs over plain TCP.
-kernels: $(TF_KERNEL) $(MXNET_KERNEL)
+kernels: $(BOOK_KERNELS) $(OWN_KERNELS)
 	$(BIN)/python -m d2lmini.core.kernel $(KERNELS)
 
 # The site, then the chapters as notebooks (both strict; see the script).
@@ -127,13 +104,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(LINTED)
 
 # Each framework's train_ch11 against its standard pipeline and a lean loop
-# (benchmarks/train_speed.py); TensorFlow as the book's kernel runs it.
+# (benchmarks/train_speed.py), in the environment its kernel runs in.
 bench: $(STAMP) kernels
-	$(BIN)/python benchmarks/train_speed.py --framework pytorch
-	TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 \
-	  $(BIN)/python benchmarks/train_speed.py --framework tensorflow
-	test ! -x $(MXNET_VENV)/bin/python || \
-	  $(MXNET_VENV)/bin/python benchmarks/train_speed.py --framework mxnet
+	$(BIN)/python scripts/kernels.py run $(VENV) benchmarks/train_speed.py
 
 # JupyterLab on the rendered notebooks (built first if missing).
 lab: $(STAMP) kernels

@@ -13,7 +13,7 @@ import pytest
 from d2lmini.core import contract
 from d2lmini.core.registry import FRAMEWORKS
 from tests.helpers import ROOT
-from tests.package.test_mxnet import mxnet_python
+from tests.package.test_mxnet import environment_python
 
 CHECK = """
 import importlib, json, sys
@@ -28,7 +28,14 @@ def violations_elsewhere(framework, module):
     """The contract check, run by the framework's own environment."""
     f = FRAMEWORKS[framework]
     result = subprocess.run(
-        [mxnet_python(), '-c', CHECK, f.adapter, module, framework],
+        [
+            environment_python(framework),
+            '-c',
+            CHECK,
+            f.adapter,
+            module,
+            framework,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -14,7 +14,7 @@ import pytest
 
 from d2lmini.core.registry import FRAMEWORKS
 from tests.helpers import ROOT
-from tests.package.test_mxnet import mxnet_python
+from tests.package.test_mxnet import environment_python
 
 SECTIONS = ROOT / 'tests' / 'd2l_section'  # vendored, MIT-0
 CELL = re.compile(r'```\{\.python \.input\}\n(.*?)```', re.S)
@@ -57,7 +57,10 @@ def run(script, framework, tmp_path):
     here = importlib.util.find_spec(f.module) is not None
     (tmp_path / 'section.py').write_text(script, encoding='utf-8')
     result = subprocess.run(
-        [sys.executable if here else mxnet_python(), 'section.py'],
+        [
+            sys.executable if here else environment_python(framework),
+            'section.py',
+        ],
         cwd=tmp_path,
         env={**os.environ, 'MPLBACKEND': 'Agg', **dict(f.kernel_env)},
         capture_output=True,

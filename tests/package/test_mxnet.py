@@ -18,12 +18,14 @@ from d2lmini.core.registry import FRAMEWORKS
 from tests.helpers import ROOT
 
 MXNET = FRAMEWORKS['mxnet']
-KERNEL = MXNET.kernel  # the Jupyter kernel that `make book` installs
 
 
-def mxnet_python():
-    """The MXNet environment's Python: the one of its Jupyter kernel, else $D2LMINI_MXNET_PYTHON; without either the test skips (a
+def environment_python(framework):
+    """The Python of a framework's own environment: the one of its Jupyter
+    kernel, else $D2LMINI_<NAME>_PYTHON; without either the test skips (a
     failure under CI=true)."""
+    f = FRAMEWORKS[framework]
+    variable = f'D2LMINI_{f.name.upper()}_PYTHON'
     jupyter = Path(sys.executable).parent / 'jupyter'
     listed = subprocess.run(
         [str(jupyter), 'kernelspec', 'list', '--json'],
@@ -32,24 +34,23 @@ def mxnet_python():
         timeout=60,
     )
     assert listed.returncode == 0, listed.stderr
-    spec = json.loads(listed.stdout)['kernelspecs'].get(KERNEL)
+    spec = json.loads(listed.stdout)['kernelspecs'].get(f.kernel)
     if spec is not None:
-        python, source = spec['spec']['argv'][0], f'the {KERNEL} kernel'
-    elif os.environ.get('D2LMINI_MXNET_PYTHON'):
-        python = os.environ['D2LMINI_MXNET_PYTHON']
-        source = '$D2LMINI_MXNET_PYTHON'
+        python, source = spec['spec']['argv'][0], f'the {f.kernel} kernel'
+    elif os.environ.get(variable):
+        python, source = os.environ[variable], f'${variable}'
     else:  # a skip, which fails the run under CI=true (tests/conftest.py)
         pytest.skip(
-            f'needs MXNet\'s environment: there is no Jupyter kernel {KERNEL!r} and '
-            f'D2LMINI_MXNET_PYTHON is not set. `make book` creates the MXNet '
-            f'environment ({MXNET.environment}, with {MXNET.python}) and its '
-            f'kernel; or point D2LMINI_MXNET_PYTHON at a Python that has '
-            f'{", ".join(MXNET.pins)} and d2lmini'
+            f"needs {f.display}'s environment: there is no Jupyter kernel "
+            f'{f.kernel!r} and {variable} is not set. `make book` creates '
+            f'the environment ({f.environment}, with {f.python}) and its '
+            f'kernel; or point {variable} at a Python that has '
+            f'{", ".join(f.pins)} and d2lmini'
         )
     if not Path(python).is_file():
         pytest.fail(
-            f'the MXNet Python {python}, from {source}, does not exist; '
-            f'`make book` creates the MXNet environment again'
+            f'the {f.display} Python {python}, from {source}, does not '
+            f'exist; `make book` creates its environment again'
         )
     return python
 
@@ -74,7 +75,7 @@ def mxnet_results(tmp_path_factory):
     # --noconftest: tests/conftest.py imports this environment's packages.
     result = subprocess.run(
         [
-            mxnet_python(),
+            environment_python('mxnet'),
             '-m',
             'pytest',
             *(f'tests/package/{file}.py' for file in FILES),

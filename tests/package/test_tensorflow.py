@@ -19,6 +19,7 @@ tf = pytest.importorskip(
     'tensorflow', reason='needs TensorFlow: pip install "d2lmini[tensorflow]"'
 )
 from d2lmini import tensorflow as d2l  # noqa: E402
+from d2lmini.core.registry import FRAMEWORKS  # noqa: E402
 from d2lmini.tensorflow import device as tf_device  # noqa: E402
 from d2lmini.tensorflow import train as tf_train  # noqa: E402
 from tests.package.test_framework_cases import KITS  # noqa: E402
@@ -29,10 +30,8 @@ from tests.package.test_framework_cases import (  # noqa: E402
     toy_loader as kit_loader,
 )
 
-# TF_CPP_MIN_LOG_LEVEL=2: no INFO or WARNING lines from TensorFlow's C++
-# logging (the CPU feature guard, for one). TF_ENABLE_ONEDNN_OPTS=0: no
-# "oneDNN custom operations are on" line, which ignores the log level.
-TF_QUIET = {'TF_CPP_MIN_LOG_LEVEL': '2', 'TF_ENABLE_ONEDNN_OPTS': '0'}
+# The variables the book's TensorFlow kernel sets: no C++ log lines.
+TF_QUIET = dict(FRAMEWORKS['tensorflow'].kernel_env)
 KIT = KITS['tensorflow']('tensorflow')
 
 
