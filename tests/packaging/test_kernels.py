@@ -4,6 +4,7 @@ run in each framework's environment, all from the registry."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -35,6 +36,31 @@ def test_it_lists_each_kernel_once_by_where_it_runs():
     assert all(
         bool(KERNELS[path.split('/')[1]].environment) for path in listed['own']
     )
+
+
+def test_a_fourth_frameworks_kernel_comes_from_its_registry_entry(tmp_path):
+    # A copy of the project's package and script, with a stub JAX entry.
+    shutil.copytree(ROOT / 'd2lmini', tmp_path / 'd2lmini')
+    shutil.copytree(ROOT / 'scripts', tmp_path / 'scripts')
+    registry = tmp_path / 'd2lmini' / 'core' / 'registry.py'
+    registry.write_text(
+        registry.read_text(encoding='utf-8')
+        + "FRAMEWORKS['jax'] = Framework('jax', 'JAX', 'jax', 'jax', 'jax', "
+        "'d2lmini-jax-stub')\n"
+    )
+    listed = subprocess.run(
+        [
+            sys.executable,
+            tmp_path / 'scripts' / 'kernels.py',
+            'list',
+            'book',
+            'K',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert 'K/d2lmini-jax-stub/kernel.json' in listed.stdout.split()
 
 
 def test_a_kernel_in_the_books_environment_carries_the_registrys_facts(
