@@ -30,6 +30,8 @@ import statistics
 import sys
 from pathlib import Path
 
+from d2lmini.core.registry import FRAMEWORKS
+
 sys.path.insert(0, str(Path(__file__).parent))  # the bench_<framework> modules
 
 # (lr, batch size, epochs): the book's gradient descent, SGD and minibatches.
@@ -165,7 +167,7 @@ def main(argv=None):
     parser.add_argument(
         '--framework',
         default='pytorch',
-        choices=['pytorch', 'tensorflow', 'mxnet'],
+        choices=list(FRAMEWORKS),
     )
     parser.add_argument('--repeats', type=int, default=7)
     args = parser.parse_args(argv)

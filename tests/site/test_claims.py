@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from d2lmini.core.registry import FRAMEWORKS
 from tests.helpers import executed
 
 pytestmark = pytest.mark.slow
@@ -40,7 +41,7 @@ def printed(book_html, chapter):
 RUNS = [
     f'{page}-{fw}'
     for page in ('chapters/minibatch_sgd', 'chapters/zh/minibatch_sgd')
-    for fw in ('pytorch', 'tensorflow', 'mxnet')
+    for fw in FRAMEWORKS
 ]
 
 
@@ -106,7 +107,7 @@ def test_the_summary_names_the_run_the_table_shows_first(
     # shows first to the common loss: the page's claim, against its numbers.
     html = (book_html / f'{page}.html').read_text(encoding='utf-8')
     prefix = summary.split('{}')[0]
-    for fw in ('pytorch', 'tensorflow', 'mxnet'):
+    for fw in FRAMEWORKS:
         tabs = re.findall(
             rf'data-sync-id="{fw}"[^>]*>.*?'
             r'<div class="sd-tab-content[^"]*"[^>]*>(.*?)</div>',

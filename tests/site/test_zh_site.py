@@ -9,6 +9,7 @@ import subprocess
 import pytest
 from cjk_search import JS_SPLITTER, SearchEnglishCJK, cjk_terms
 
+from d2lmini.core.registry import FRAMEWORKS
 from tests.chapters.test_zh import TERMS
 from tests.helpers import executed
 
@@ -92,7 +93,7 @@ def test_built_page_terms_links_and_citation(book_html, zh_page):
 
 @pytest.mark.slow
 def test_no_missing_glyph_warnings_and_real_glyphs(book_html, zh_page):
-    for framework in ('pytorch', 'tensorflow', 'mxnet'):
+    for framework in FRAMEWORKS:
         nb = executed(book_html, f'chapters/zh/minibatch_sgd-{framework}')
         outputs = json.dumps(
             [c.get('outputs', []) for c in nb.cells], ensure_ascii=False
