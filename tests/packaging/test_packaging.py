@@ -6,10 +6,12 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+from importlib import metadata
 
 import pytest
 
 import d2lmini
+from d2lmini.core.registry import FRAMEWORKS
 from tests.helpers import ROOT
 
 DATA = [
@@ -85,3 +87,22 @@ def test_the_version_is_written_once():
     assert d2lmini.__version__ not in pyproject
     licence = (ROOT / 'LICENSE').read_text(encoding='utf-8')
     assert licence.startswith('MIT License') and 'license = "MIT"' in pyproject
+
+
+@pytest.mark.parametrize(
+    'framework',
+    [f for f in FRAMEWORKS.values() if f.pins],
+    ids=lambda f: f.name,
+)
+def test_the_pinned_versions_are_the_registrys(framework):
+    # pyproject.toml (as installed) and the lock file cannot import the
+    # registry; they must agree with it.
+    extra = f'extra == "{framework.extra}"'
+    required = [
+        r.split(';')[0].strip()
+        for r in metadata.requires('d2lmini')
+        if r.endswith(extra)
+    ]
+    assert sorted(required) == sorted(framework.pins)
+    lock = ROOT / f'constraints-{framework.name}.txt'
+    assert set(framework.pins) <= set(lock.read_text().split())
