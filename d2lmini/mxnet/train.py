@@ -76,7 +76,7 @@ def linear_model(feature_dim, device=None):
 
 def train_concise_ch11(tr_name, hyperparams, data_iter, num_epochs=2,
                        on_epoch_end=None, **options):
-    """Train linear regression with the Gluon optimizer that `tr_name` names.
+    """Train linear regression with the Gluon optimizer named `tr_name`.
 
     `on_epoch_end(trainer)`, if given, is called after every epoch: to decay
     the learning rate with trainer.set_learning_rate, for example. The
