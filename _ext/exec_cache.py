@@ -1,7 +1,7 @@
 """An execution cache keyed to everything that changes an executed output
 besides the chapter's own code: the d2lmini source and data (its shipped
 font included), the versions of the libraries the chapters compute and
-draw with, and the pins of MXNet's environment."""
+draw with, and the lock files of the frameworks' own environments."""
 
 import hashlib
 import importlib.metadata
@@ -9,6 +9,8 @@ import importlib.util
 import re
 import shutil
 from pathlib import Path
+
+from d2lmini.core.registry import FRAMEWORKS
 
 LIBRARIES = (
     "torch",
@@ -18,8 +20,11 @@ LIBRARIES = (
     "tensorflow",  # elsewhere
     "keras",
 )
-# MXNet's environment is another interpreter's: its pins stand for it.
-PINS = ("constraints-mxnet.txt",)
+# A framework's own environment (MXNet's) is another interpreter's: its lock
+# file stands for it.
+PINS = tuple(
+    f"constraints-{f.name}.txt" for f in FRAMEWORKS.values() if f.environment
+)
 
 
 def package_digest(package="d2lmini", libraries=LIBRARIES, files=()):
